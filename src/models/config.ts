@@ -1,0 +1,89 @@
+// Model configurations: the fields of SPEC.md's families, validated with errors that name the field.
+
+/** The five families of SPEC.md (`dnn` is the ReLU network). */
+export type ModelKind = 'dln' | 'dnn' | 'dgn' | 'dlgn' | 'dlgn-vt';
+
+/**
+ * A model's architecture, with the field names of the PyTorch fixtures
+ * (`../shared/fixtures/FORMAT.md`). Gated kinds read `features`, `gate`, `beta`, `valueInput`.
+ */
+export interface ModelConfig {
+  kind: ModelKind;
+  inputDim: number;
+  /** Hidden widths m_1..m_L (L >= 1). */
+  widths: number[];
+  outputDim: number;
+  /** Biases everywhere (default true). */
+  bias?: boolean;
+  /** Gating features: `cf` composite (deep linear gating, the DLGN default) or `sf` shallow. */
+  features?: 'cf' | 'sf';
+  /** Soft gates sigma(beta z) or hard gates 1[z > 0]. */
+  gate?: 'soft' | 'hard';
+  /** Inverse temperature of soft gates, > 0. */
+  beta?: number;
+  /** Value network input: all ones (DLGN default) or x. */
+  valueInput?: 'ones' | 'input';
+}
+
+/** A config with every default filled in. */
+export type ResolvedConfig = Required<ModelConfig>;
+
+const KINDS: readonly ModelKind[] = ['dln', 'dnn', 'dgn', 'dlgn', 'dlgn-vt'];
+const KNOWN_FIELDS = new Set(['kind', 'inputDim', 'widths', 'outputDim', 'bias', 'features', 'gate', 'beta', 'valueInput']);
+
+function positiveInt(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new Error(`model config: ${field} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function oneOf<T extends string>(field: string, v: unknown, options: readonly T[], fallback: T): T {
+  if (v === undefined) return fallback;
+  if (!options.includes(v as T)) {
+    throw new Error(`model config: ${field} must be one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
+}
+
+/**
+ * Checks a config and fills defaults: bias true; features `cf` (`sf` for dlgn-vt, which SPEC.md
+ * defines with shallow gates); gate `soft`; beta 10 (the middle of the paper's {3, 10, 30});
+ * valueInput `ones` for DLGN (every input-dependence through the gates) and `input` for DGN.
+ */
+export function resolveConfig(config: ModelConfig): ResolvedConfig {
+  if (typeof config !== 'object' || config === null) throw new Error('model config: expected an object');
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_FIELDS.has(key)) throw new Error(`model config: unknown field '${key}'`);
+  }
+  const kind = oneOf('kind', config.kind, KINDS, undefined as unknown as ModelKind);
+  if (kind === undefined) throw new Error(`model config: kind is required (one of ${KINDS.join(', ')})`);
+  const inputDim = positiveInt('inputDim', config.inputDim);
+  const outputDim = positiveInt('outputDim', config.outputDim);
+  if (!Array.isArray(config.widths) || config.widths.length === 0) {
+    throw new Error(`model config: widths must be a non-empty list of positive integers, got ${JSON.stringify(config.widths)}`);
+  }
+  const widths = config.widths.map((w, i) => positiveInt(`widths[${i}]`, w));
+  if (config.bias !== undefined && typeof config.bias !== 'boolean') {
+    throw new Error(`model config: bias must be true or false, got ${JSON.stringify(config.bias)}`);
+  }
+  const features = oneOf('features', config.features, ['cf', 'sf'] as const, kind === 'dlgn-vt' ? 'sf' : 'cf');
+  if (kind === 'dlgn-vt' && features !== 'sf') {
+    throw new Error("model config: features must be 'sf' for dlgn-vt (its gates all read x)");
+  }
+  const beta = config.beta ?? 10;
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
+    throw new Error(`model config: beta must be a finite number > 0, got ${JSON.stringify(config.beta)}`);
+  }
+  return {
+    kind,
+    inputDim,
+    widths,
+    outputDim,
+    bias: config.bias ?? true,
+    features,
+    gate: oneOf('gate', config.gate, ['soft', 'hard'] as const, 'soft'),
+    beta,
+    valueInput: oneOf('valueInput', config.valueInput, ['ones', 'input'] as const, kind === 'dgn' ? 'input' : 'ones'),
+  };
+}

@@ -1,0 +1,312 @@
+// The five model families of SPEC.md, each computing its output and exposing its gates.
+
+import { type Var, asVar, noGrad } from '../autograd/engine.js';
+import { mul } from '../autograd/ops/elementwise.js';
+import { relu, scaledSigmoid, step } from '../autograd/ops/activation.js';
+import { matmul } from '../autograd/ops/linalg.js';
+import { reshape, transpose } from '../autograd/ops/movement.js';
+import { matmul as mm } from '../tensor/linalg.js';
+import * as T from '../tensor/ops.js';
+import { shapeStr } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type ModelConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { type InitOptions, type Linear, Module, initLinear, makeLinear, toRng } from './module.js';
+
+/** A gating unit as an affine function of the input: on where `weight . x + bias > 0`. */
+export interface HalfSpaces {
+  /** [m_l, d] */
+  weight: Tensor;
+  /** [m_l] */
+  bias: Tensor;
+}
+
+/** What one pass computes: the output and the gate values of every hidden layer. */
+export interface Pass {
+  out: Var;
+  /** Per hidden layer, [n, m_l]: exactly the values the output was computed with. */
+  gates: Var[];
+}
+
+/**
+ * Every family shares this surface: `forward`, `gates`, named parameters, and (for gated linear
+ * kinds) `halfspaces`. `gates` and `forward` run the same `pass`, so they cannot disagree.
+ */
+export abstract class Network extends Module {
+  readonly config: ResolvedConfig;
+
+  protected constructor(config: ResolvedConfig) {
+    super();
+    this.config = config;
+  }
+
+  /** The one place each family's computation is written. */
+  abstract pass(x: Var): Pass;
+
+  /** The network output [n, k] for inputs [n, d]. */
+  forward(x: Var | Tensor): Var {
+    return this.pass(this.checkInput('forward', x)).out;
+  }
+
+  /** The gate values of every hidden layer for inputs [n, d], each [n, m_l]; not recorded. */
+  gates(x: Tensor): Tensor[] {
+    return noGrad(() => this.pass(this.checkInput('gates', x)).gates.map((g) => g.value));
+  }
+
+  /**
+   * The effective half-spaces of every gating layer. Only gated *linear* networks have them;
+   * for a ReLU net or DGN a gate is not a half-space of the input, and this says so.
+   */
+  halfspaces(): HalfSpaces[] {
+    throw new Error(
+      `halfspaces: a ${this.config.kind} network's gates are not half-spaces of the input space (only dlgn and dlgn-vt gates are)`,
+    );
+  }
+
+  protected checkInput(op: string, x: Var | Tensor): Var {
+    const v = asVar(x);
+    if (v.value.ndim !== 2 || v.shape[1] !== this.config.inputDim) {
+      throw new Error(`${op}: expected input [n, ${this.config.inputDim}], got ${shapeStr(v.shape)}`);
+    }
+    return v;
+  }
+
+  override toString(): string {
+    const c = this.config;
+    const arch = `${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim}`;
+    const opts =
+      c.kind === 'dln' || c.kind === 'dnn'
+        ? `bias=${c.bias}`
+        : `features=${c.features}, gate=${c.gate}, beta=${c.beta}${c.kind === 'dlgn-vt' ? '' : `, valueInput=${c.valueInput}`}, bias=${c.bias}`;
+    return `${this.constructor.name} ${arch} (${opts}), ${this.numParameters()} parameters\n${this.summary()}`;
+  }
+}
+
+/** Layers `layers.{l}` and `out` of the plain networks. */
+abstract class PlainNet extends Network {
+  protected readonly layers: Linear[];
+  protected readonly out: Linear;
+
+  protected constructor(config: ResolvedConfig, options: InitOptions) {
+    super(config);
+    const rng = toRng(options.rng);
+    const reg = (n: string, v: Tensor): Var => this.param(n, v);
+    const dims = [config.inputDim, ...config.widths];
+    this.layers = config.widths.map((m, l) => makeLinear(reg, `layers.${l}`, dims[l], m, config.bias, rng, options.init ?? 'torch', options.std));
+    this.out = makeLinear(reg, 'out', dims[dims.length - 1], config.outputDim, config.bias, rng, options.init ?? 'torch', options.std);
+  }
+}
+
+/** Deep linear network: h_l = W_l h_{l-1} + b_l; every gate is 1. */
+export class LinearNet extends PlainNet {
+  constructor(config: Omit<ModelConfig, 'kind'>, options: InitOptions = {}) {
+    super(resolveConfig({ ...config, kind: 'dln' }), options);
+  }
+
+  pass(x: Var): Pass {
+    let h = x;
+    const gates: Var[] = [];
+    for (const layer of this.layers) {
+      h = layer.forward(h);
+      gates.push(asVar(Tensor.ones(h.shape)));
+    }
+    return { out: this.out.forward(h), gates };
+  }
+}
+
+/** ReLU network: G_l = 1[z_l > 0], h_l = G_l (*) z_l (relu'(0) = 0). */
+export class ReLUNet extends PlainNet {
+  constructor(config: Omit<ModelConfig, 'kind'>, options: InitOptions = {}) {
+    super(resolveConfig({ ...config, kind: 'dnn' }), options);
+  }
+
+  pass(x: Var): Pass {
+    let h = x;
+    const gates: Var[] = [];
+    for (const layer of this.layers) {
+      const z = layer.forward(h);
+      gates.push(step(z));
+      h = relu(z);
+    }
+    return { out: this.out.forward(h), gates };
+  }
+}
+
+/** Gates from gating pre-activations: sigma(beta z) (soft) or 1[z > 0] (hard, no gradient). */
+function gateOf(z: Var, config: ResolvedConfig): Var {
+  return config.gate === 'hard' ? step(z) : scaledSigmoid(z, config.beta);
+}
+
+/** The gating network `gate.{l}` shared by DGN, DLGN (cf or sf) and DLGN-VT. */
+abstract class GatedBase extends Network {
+  protected readonly gating: Linear[];
+
+  protected constructor(config: ResolvedConfig, options: InitOptions, rng: ReturnType<typeof toRng>) {
+    super(config);
+    const reg = (n: string, v: Tensor): Var => this.param(n, v);
+    const d = config.inputDim;
+    this.gating = config.widths.map((m, l) => {
+      const fanIn = config.features === 'sf' || l === 0 ? d : config.widths[l - 1];
+      return makeLinear(reg, `gate.${l}`, fanIn, m, config.bias, rng, options.init ?? 'torch', options.std);
+    });
+  }
+
+  /** Gating pre-activations z^g_l for every layer. */
+  protected gatingPreActivations(x: Var): Var[] {
+    const zs: Var[] = [];
+    let a = x;
+    for (const layer of this.gating) {
+      const z = layer.forward(this.config.features === 'sf' ? x : a);
+      zs.push(z);
+      // DGN: the gating network has ReLU layers; DLGN: it is linear (a_l = z_l)
+      a = this.config.kind === 'dgn' ? relu(z) : z;
+    }
+    return zs;
+  }
+
+  override halfspaces(): HalfSpaces[] {
+    if (this.config.kind === 'dgn') return super.halfspaces();
+    // cf: W_eff_l = W_l W_eff_{l-1}, b_eff_l = W_l b_eff_{l-1} + b_l; sf (and layer 1): W_eff_l = W_l
+    let prev: HalfSpaces | null = null;
+    return this.gating.map((layer) => {
+      const Wl = layer.weight.value;
+      const m = Wl.shape[0];
+      const bl = layer.bias ? layer.bias.value : Tensor.zeros([m]);
+      const cur: HalfSpaces =
+        this.config.features === 'sf' || prev === null
+          ? { weight: Wl.clone(), bias: bl.clone() }
+          : { weight: mm(Wl, prev.weight), bias: T.add(mm(Wl, prev.bias.reshape([-1, 1])).reshape([m]), bl) };
+      prev = cur;
+      return cur;
+    });
+  }
+}
+
+/**
+ * The value network `value.{l}`: v_0 is ones or x, v_l = G_l (*) (W^v_l v_{l-1} + b^v_l),
+ * out = W_o v_L + b_o. Shared by DGN and DLGN.
+ */
+abstract class ValueGated extends GatedBase {
+  protected readonly values: Linear[];
+  protected readonly out: Linear;
+
+  protected constructor(config: ResolvedConfig, options: InitOptions) {
+    const rng = toRng(options.rng);
+    super(config, options, rng);
+    const reg = (n: string, v: Tensor): Var => this.param(n, v);
+    const dims = [config.inputDim, ...config.widths];
+    const scheme = options.init ?? 'torch';
+    this.values = config.widths.map((m, l) => makeLinear(reg, `value.${l}`, dims[l], m, config.bias, rng, scheme, options.std));
+    this.out = makeLinear(reg, 'out', dims[dims.length - 1], config.outputDim, config.bias, rng, scheme, options.std);
+  }
+
+  pass(x: Var): Pass {
+    const gates = this.gatingPreActivations(x).map((z) => gateOf(z, this.config));
+    let v = this.config.valueInput === 'ones' ? asVar(Tensor.ones(x.shape)) : x;
+    this.values.forEach((layer, l) => {
+      v = mul(gates[l], layer.forward(v));
+    });
+    return { out: this.out.forward(v), gates };
+  }
+}
+
+/** Deep gated network: ReLU gating network, gated linear value network. */
+export class DGN extends ValueGated {
+  constructor(config: Omit<ModelConfig, 'kind'>, options: InitOptions = {}) {
+    super(resolveConfig({ ...config, kind: 'dgn' }), options);
+  }
+}
+
+/**
+ * Deep linearly gated network: the gating network is linear, so every gate is a half-space of
+ * the input space (`halfspaces()`), and every path's activity an intersection of them.
+ *
+ * @example
+ * ```ts
+ * const net = new DLGN({ inputDim: 2, widths: [16, 16], outputDim: 1, beta: 10 }, { rng: 1 });
+ * const y = net.forward(Tensor.from([[0.3, -0.2]]));
+ * const [g1, g2] = net.gates(Tensor.from([[0.3, -0.2]]));
+ * ```
+ */
+export class DLGN extends ValueGated {
+  constructor(config: Omit<ModelConfig, 'kind'>, options: InitOptions = {}) {
+    super(resolveConfig({ ...config, kind: 'dlgn' }), options);
+  }
+}
+
+/** Default cap on the entries of a DLGN-VT value tensor: 2^25 (256 MiB of float64). */
+export const DEFAULT_MAX_VALUE_ENTRIES = 2 ** 25;
+
+/**
+ * DLGN with a value tensor: shallow gates and one free value per path and output,
+ * out_c = sum over (i_1..i_L) of V[c, i_1, .., i_L] prod_l G_l[i_l]. The value tensor is
+ * initialised like a linear layer whose fan-in is the number of paths.
+ */
+export class DLGNVT extends GatedBase {
+  readonly value: Var;
+
+  constructor(config: Omit<ModelConfig, 'kind' | 'valueInput'>, options: InitOptions & { maxValueEntries?: number } = {}) {
+    const resolved = resolveConfig({ ...config, kind: 'dlgn-vt' });
+    const paths = resolved.widths.reduce((p, m) => p * m, 1);
+    const entries = paths * resolved.outputDim;
+    const cap = options.maxValueEntries ?? DEFAULT_MAX_VALUE_ENTRIES;
+    if (entries > cap) {
+      throw new Error(
+        `DLGNVT: the value tensor [${resolved.outputDim}, ${resolved.widths.join(', ')}] would hold ${entries} entries ` +
+          `(${entries * 8} bytes), over the cap of ${cap} entries; use fewer or narrower layers or raise maxValueEntries`,
+      );
+    }
+    const rng = toRng(options.rng);
+    super(resolved, options, rng);
+    const V = Tensor.zeros([resolved.outputDim, ...resolved.widths]);
+    // a linear layer from the P path activities to k outputs: W [k, P], no bias
+    initLinear(V.reshape([resolved.outputDim, paths]), null, rng, options.init ?? 'torch', options.std);
+    this.value = this.param('value', V);
+  }
+
+  pass(x: Var): Pass {
+    const gates = this.gatingPreActivations(x).map((z) => gateOf(z, this.config));
+    const n = x.shape[0];
+    // Phi[n, i_1..i_L] = prod_l G_l[n, i_l], built one layer at a time as an outer product
+    let phi = gates[0];
+    let width = this.config.widths[0];
+    for (let l = 1; l < gates.length; l++) {
+      const m = this.config.widths[l];
+      phi = reshape(mul(reshape(phi, [n, width, 1]), reshape(gates[l], [n, 1, m])), [n, width * m]);
+      width *= m;
+    }
+    const k = this.config.outputDim;
+    // out = Phi V^T with V seen as [k, P]
+    const out = matmul(phi, transpose(reshape(this.value, [k, width])));
+    return { out, gates };
+  }
+}
+
+/** Any of the five families. */
+export type Model = LinearNet | ReLUNet | DGN | DLGN | DLGNVT;
+
+/**
+ * Builds a model from a config (the `model` object of a fixture or checkpoint).
+ *
+ * @example
+ * ```ts
+ * const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [8, 8], outputDim: 2 }, { rng: 7 });
+ * ```
+ */
+export function createModel(config: ModelConfig, options: InitOptions & { maxValueEntries?: number } = {}): Model {
+  const c = resolveConfig(config);
+  const { kind: _kind, ...rest } = c;
+  switch (c.kind) {
+    case 'dln':
+      return new LinearNet(rest, options);
+    case 'dnn':
+      return new ReLUNet(rest, options);
+    case 'dgn':
+      return new DGN(rest, options);
+    case 'dlgn':
+      return new DLGN(rest, options);
+    case 'dlgn-vt': {
+      const { valueInput: _v, ...vt } = rest;
+      return new DLGNVT(vt, options);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+// Public surface of src/models: modules, the five families, optimisers and schedules, training.
+
+export * from './config.js';
+export * from './module.js';
+export * from './families.js';
+export * from './optim.js';

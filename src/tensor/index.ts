@@ -1,0 +1,9 @@
+// Public surface of src/tensor: strided Float64 tensors, raw kernels and seeded random numbers.
+
+export * from './shape.js';
+export * from './tensor.js';
+export * as ops from './ops.js';
+export { matmul, matmulInto } from './linalg.js';
+export { gemm, gemmNaive } from './gemm.js';
+export { Rng } from './random.js';
+export { toNdarray, fromNdarray } from './ndarray.js';
