@@ -4,3 +4,4 @@ export * from './config.js';
 export * from './module.js';
 export * from './families.js';
 export * from './optim.js';
+export * from './train.js';

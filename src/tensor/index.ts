@@ -5,5 +5,5 @@ export * from './tensor.js';
 export * as ops from './ops.js';
 export { matmul, matmulInto } from './linalg.js';
 export { gemm, gemmNaive } from './gemm.js';
-export { Rng } from './random.js';
+export { Rng, detLog, type RngState } from './random.js';
 export { toNdarray, fromNdarray } from './ndarray.js';

@@ -11,7 +11,7 @@
  * - Floating point: everything derived from the integer stream uses only + - * / and
  *   Math.sqrt, which IEEE 754 requires to be correctly rounded. `Math.log`/`Math.cos` are NOT
  *   specified to be correctly rounded in ECMAScript, so `normal()` uses the Marsaglia polar
- *   method with `detLog`, a port of fdlibm's `__ieee754_log` built only from basic arithmetic.
+ *   method with `detLog`, a logarithm built only from basic arithmetic (see its derivation).
  * - No global state: every random quantity comes from an `Rng` instance that the caller owns.
  */
 
@@ -104,94 +104,57 @@ function seedWords(seed: number): number[] {
 /* Deterministic natural logarithm                                                            */
 /* ------------------------------------------------------------------------------------------ */
 
-/*
- * detLog is a line-by-line port of fdlibm's e_log.c (__ieee754_log), whose notice follows:
- *
- * ====================================================
- * Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
- *
- * Developed at SunSoft, a Sun Microsystems, Inc. business.
- * Permission to use, copy, modify, and distribute this
- * software is freely granted, provided that this notice
- * is preserved.
- * ====================================================
- */
-const LN2_HI = 6.93147180369123816490e-1; // 0x3fe62e42 fee00000
-const LN2_LO = 1.90821492927058770002e-10; // 0x3dea39ef 35793c76
-const LG1 = 6.666666666666735130e-1; // 0x3fe55555 55555593
-const LG2 = 3.999999999940941908e-1; // 0x3fd99999 9997fa04
-const LG3 = 2.857142874366239149e-1; // 0x3fd24924 94229359
-const LG4 = 2.222219843214978396e-1; // 0x3fcc71c5 1d8e78af
-const LG5 = 1.818357216161805012e-1; // 0x3fc74664 96cb03de
-const LG6 = 1.531383769920937332e-1; // 0x3fc39a09 d078c69f
-const LG7 = 1.479819860511658591e-1; // 0x3fc2f112 df3e5244
-
 /** Scratch view for splitting doubles into words. DataView is big-endian by default, so
  * byte offset 0 is always the high word regardless of the platform's native endianness. */
 const scratch = new DataView(new ArrayBuffer(8));
 
+/** ln 2 split in two: LN2_HI keeps 20 significant bits, so k * LN2_HI is exact for any exponent k. */
+const LN2_HI = 0.6931467056274414;
+/** ln 2 - LN2_HI, to double precision. */
+const LN2_LO = 4.7493250390316726e-7;
+/** Series coefficients 2 / (2j + 1), j = 1..12, each a correctly rounded division. */
+const ATANH_COEFFS = Array.from({ length: 12 }, (_, j) => 2 / (2 * j + 3));
+
 /**
- * Deterministic natural logarithm, bit-identical on every IEEE 754 platform.
+ * Deterministic natural logarithm, bit-identical on every IEEE 754 platform, because it uses
+ * only + - * / on doubles (each correctly rounded by IEEE 754) and exponent bit access.
  *
- * Algorithm (fdlibm `__ieee754_log`, error < 1 ulp): write x = 2^k * (1+f) with
- * sqrt(2)/2 < 1+f < sqrt(2) by manipulating the exponent bits (subnormals are first scaled
- * by 2^54); then with s = f/(2+f), log(1+f) = 2s + s*R(s^2) where R is a degree-14 minimax
- * polynomial (Lg1..Lg7); finally log(x) = k*ln2_hi + (log(1+f) + k*ln2_lo), where
- * k*ln2_hi is exact. Uses only + - * / on doubles and 32-bit integer ops.
+ * Derivation: write x = 2^k m with m in [sqrt(1/2), sqrt(2)) by reading the exponent bits
+ * (subnormals are first scaled by 2^54, exactly). With f = m - 1 (exact) and s = f / (2 + f),
+ * log m = 2 atanh(s) = 2s + 2s^3/3 + 2s^5/5 + ..., and since 2s = f - s f,
+ * log m = f - s (f - R) with R = z (2/3 + z (2/5 + ...)), z = s^2 <= 0.0295. Twelve terms put the
+ * truncation below 1e-19 relative; the small correction s (f - R) is the only rounded part, so
+ * the error stays near one ulp. Finally log x = k LN2_HI + (log m + k LN2_LO).
  *
- * Special cases: log(±0) = -Infinity, log(x<0) = NaN, log(+Infinity) = +Infinity,
- * log(NaN) = NaN, log(1) = +0.
+ * Special cases: log(+-0) = -Infinity, log(x < 0) = NaN, log(+Infinity) = +Infinity,
+ * log(NaN) = NaN, log(1) = 0.
  */
 export function detLog(x: number): number {
-  scratch.setFloat64(0, x);
-  let hx = scratch.getInt32(0);
-  const lx = scratch.getUint32(4);
+  if (Number.isNaN(x) || x < 0) return NaN;
+  if (x === 0) return -Infinity;
+  if (x === Infinity) return Infinity;
   let k = 0;
-  if (hx < 0x00100000) {
-    // x < 2^-1022: zero, negative (sign bit makes hx < 0), or subnormal.
-    if (((hx & 0x7fffffff) | lx) === 0) return -Infinity;
-    if (hx < 0) return NaN;
-    k -= 54;
-    x *= TWO54; // exact: scale subnormal up into the normal range
-    scratch.setFloat64(0, x);
-    hx = scratch.getInt32(0);
+  if (x < 2.2250738585072014e-308) {
+    x *= TWO54; // exact: a subnormal scaled into the normal range
+    k = -54;
   }
-  if (hx >= 0x7ff00000) return x + x; // +Infinity or NaN
-  k += (hx >> 20) - 1023;
-  hx &= 0x000fffff;
-  const i0 = (hx + 0x95f64) & 0x100000;
-  // Normalise x to [sqrt(2)/2, sqrt(2)): replace the high word, keep the low word in scratch.
-  scratch.setInt32(0, hx | (i0 ^ 0x3ff00000));
-  x = scratch.getFloat64(0);
-  k += i0 >> 20;
-  const f = x - 1.0;
-  const dk = k;
-  if ((0x000fffff & (2 + hx)) < 3) {
-    // -2^-20 <= f < 2^-20
-    if (f === 0) {
-      if (k === 0) return 0;
-      return dk * LN2_HI + dk * LN2_LO;
-    }
-    const R = f * f * (0.5 - 0.33333333333333333 * f);
-    if (k === 0) return f - R;
-    return dk * LN2_HI - (R - dk * LN2_LO - f);
+  scratch.setFloat64(0, x);
+  const hi = scratch.getUint32(0);
+  k += (hi >>> 20) - 1023;
+  scratch.setUint32(0, (hi & 0x000fffff) | 0x3ff00000); // same mantissa, exponent 0: m in [1, 2)
+  let m = scratch.getFloat64(0);
+  if (m > Math.SQRT2) {
+    m *= 0.5; // exact
+    k += 1;
   }
-  const s = f / (2.0 + f);
+  const f = m - 1; // exact for m in [1/2, 2] (Sterbenz)
+  const s = f / (2 + f);
   const z = s * s;
-  let i = hx - 0x6147a;
-  const w = z * z;
-  const j = 0x6b851 - hx;
-  const t1 = w * (LG2 + w * (LG4 + w * LG6));
-  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
-  i |= j;
-  const R = t2 + t1;
-  if (i > 0) {
-    const hfsq = 0.5 * f * f;
-    if (k === 0) return f - (hfsq - s * (hfsq + R));
-    return dk * LN2_HI - (hfsq - (s * (hfsq + R) + dk * LN2_LO) - f);
-  }
-  if (k === 0) return f - s * (f - R);
-  return dk * LN2_HI - (s * (f - R) - dk * LN2_LO - f);
+  let p = ATANH_COEFFS[ATANH_COEFFS.length - 1];
+  for (let j = ATANH_COEFFS.length - 2; j >= 0; j--) p = ATANH_COEFFS[j] + z * p;
+  const logm = f - s * (f - z * p);
+  if (k === 0) return logm;
+  return k * LN2_HI + (logm + k * LN2_LO);
 }
 
 /* ------------------------------------------------------------------------------------------ */

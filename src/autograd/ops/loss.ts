@@ -57,8 +57,9 @@ export function crossEntropy(logits: Var, labels: Labels): Var {
       s += e;
     }
     for (let j = 0; j < k; j++) p[i * k + j] /= s;
-    // -log softmax_y = logsumexp(z) - z_y = m + log s - z_y
-    total += m + Math.log(s) - z[i * k + y[i]];
+    // -log softmax_y = logsumexp(z) - z_y = (m - z_y) + log s; subtracting first keeps
+    // full precision when z_y is the (large) maximum
+    total += m - z[i * k + y[i]] + Math.log(s);
   }
   // d/dz of the mean loss = (softmax(z) - onehot(y)) / n
   return record('crossEntropy', [logits], Tensor.scalar(n === 0 ? NaN : total / n), (g) => {

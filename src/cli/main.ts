@@ -1,0 +1,68 @@
+// The `halfspace` command line: dispatches to one module per command. Nothing else imports it.
+
+import { readFileSync } from 'node:fs';
+import { parityHelp, runParity } from './commands/parity.js';
+import { evalCommand, evalHelp, trainCommand, trainHelp } from './commands/train.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const HELP = `halfspace: a pure-TypeScript tensor engine and the reference implementation of
+Deep Linearly Gated Networks (Yadav, Ramaswamy, Lakshminarayanan, 2024).
+
+usage: halfspace <command> [options]      (halfspace <command> --help for its options)
+
+commands:
+  train     train a model on a built-in 2-D data set or a CSV file; writes model.json, metrics.json
+  eval      loss and accuracy of a checkpoint on a CSV file
+  parity    check the engine against PyTorch fixture files (gradients, trajectories, ...)
+  version   print the version
+  help      this text
+`;
+
+interface Command {
+  help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  train: { help: trainHelp, run: trainCommand },
+  eval: { help: evalHelp, run: evalCommand },
+  parity: {
+    help: parityHelp,
+    async run(argv) {
+      const results = runParity(argv, (line) => process.stdout.write(`${line}\n`));
+      return results.every((r) => r.ok) ? 0 : 1;
+    },
+  },
+};
+
+/** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (cmd === 'version' || cmd === '--version' || cmd === '-v') {
+    process.stdout.write(`halfspace ${packageVersion()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[cmd];
+  if (!command) {
+    process.stderr.write(`halfspace: unknown command '${cmd}'\n\n${HELP}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    process.stderr.write(`halfspace ${cmd}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,24 @@
+// halfspace: the public entry point, re-exporting the browser-safe core (tensor, autograd, models, data).
+// Raw tensor kernels live under `ops` (and in 'halfspace/tensor'); the names at the top level are
+// the differentiable ops of autograd, so `matmul` here records a gradient.
+
+export {
+  Tensor,
+  Rng,
+  ops,
+  gemm,
+  gemmNaive,
+  matmulInto,
+  matmul as matmulTensor,
+  toNdarray,
+  fromNdarray,
+  type NestedArray,
+  type SliceRange,
+  type Shape,
+  broadcastShapes,
+  shapeStr,
+  sizeOf,
+} from './tensor/index.js';
+export * from './autograd/index.js';
+export * from './models/index.js';
+export * from './data/index.js';

@@ -1,0 +1,399 @@
+// Checkpoints: a model as versioned, deterministic JSON, validated field by field on load.
+
+import { readFileSync } from 'node:fs';
+import { type ModelConfig, type ModelKind, type ResolvedConfig, resolveConfig } from '../models/config.js';
+import { type Model, Network, createModel } from '../models/families.js';
+import { shapeStr, sizeOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { writeFileAtomic } from './atomic.js';
+
+/*
+ * The file, version 1:
+ *
+ *   {
+ *     "format": "halfspace-checkpoint",
+ *     "version": 1,
+ *     "kind": "dlgn",
+ *     "config": { every field of the resolved config, in ResolvedConfig order },
+ *     "parameters": { "<canonical name>": { "shape": [..], "data": [..row-major..] }, ... },
+ *     "training": { seed, data, optimizer, ... (keys sorted) }
+ *   }
+ *
+ * Determinism: keys are written in a fixed order (parameters in the model's canonical order of
+ * SPEC.md, training keys sorted), numbers by JS's shortest round-trip formatting (plus "-0",
+ * which JSON.parse reads back as -0), and nothing time-dependent is added, so one run gives the
+ * same bytes every time. The whole resolved config is written, so a change of defaults in a
+ * later release cannot change what an old file means.
+ *
+ * serializeCheckpoint and parseCheckpoint are pure (no file system, fine in a browser); the node
+ * imports above serve saveCheckpoint and loadCheckpoint alone.
+ */
+
+/** The `format` field of every checkpoint. */
+export const CHECKPOINT_FORMAT = 'halfspace-checkpoint';
+/** The version this build writes and the only one it reads. */
+export const CHECKPOINT_VERSION = 1;
+
+/**
+ * What a run records beside the weights. No dates or timings: the same run must give the same
+ * bytes. Values must be JSON: plain objects, arrays, strings, finite numbers, booleans, null.
+ */
+export interface TrainingMeta {
+  /** The seed the run started from. */
+  seed?: number;
+  /** The data set: a name, or the generator's options. */
+  data?: string | Record<string, unknown>;
+  /** The optimiser and its hyperparameters, e.g. `{ name: 'adam', lr: 1e-3 }`. */
+  optimizer?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+/** What `parseCheckpoint` and `loadCheckpoint` return. */
+export interface LoadedCheckpoint {
+  model: Model;
+  meta: TrainingMeta;
+  config: ModelConfig;
+}
+
+const KINDS: readonly ModelKind[] = ['dln', 'dnn', 'dgn', 'dlgn', 'dlgn-vt'];
+/** ResolvedConfig's fields in the order they are written. */
+const CONFIG_FIELDS: readonly (keyof ResolvedConfig)[] = [
+  'kind',
+  'inputDim',
+  'widths',
+  'outputDim',
+  'bias',
+  'features',
+  'gate',
+  'beta',
+  'valueInput',
+];
+const TOP_FIELDS = ['format', 'version', 'kind', 'config', 'parameters', 'training'];
+
+// ---- writing -------------------------------------------------------------------------------
+
+/** A finite number as JSON: shortest round-trip digits, and -0 kept (JSON.stringify drops the sign). */
+function numberJson(v: number): string {
+  return Object.is(v, -0) ? '-0' : String(v);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Date) return 'a Date';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+  if (typeof v === 'object') return isPlainObject(v) ? 'an object' : `a ${v.constructor?.name ?? 'non-plain object'}`;
+  return `a ${typeof v}`;
+}
+
+/**
+ * Checks that `v` is plain JSON data (and that the known training fields have their types);
+ * throws naming the offending path. Used on save and on load, so what loads can be saved again.
+ */
+function checkJsonValue(v: unknown, where: string, fail: (msg: string) => never, seen: unknown[] = []): void {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) fail(`${where} is ${String(v)}; only finite numbers can be stored`);
+    return;
+  }
+  if (v instanceof Date) fail(`${where} is a Date; checkpoints hold no dates or timings (the same run must give the same bytes)`);
+  if (Array.isArray(v)) {
+    if (seen.includes(v)) fail(`${where} refers to itself (a cycle)`);
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] === undefined) fail(`${where}[${i}] is undefined, which JSON cannot hold`);
+      checkJsonValue(v[i], `${where}[${i}]`, fail, [...seen, v]);
+    }
+    return;
+  }
+  if (isPlainObject(v)) {
+    if (seen.includes(v)) fail(`${where} refers to itself (a cycle)`);
+    for (const [k, x] of Object.entries(v)) {
+      if (x !== undefined) checkJsonValue(x, `${where}.${k}`, fail, [...seen, v]);
+    }
+    return;
+  }
+  fail(`${where} is ${describe(v)}, which is not JSON data (plain objects, arrays, strings, finite numbers, booleans, null)`);
+}
+
+function checkMeta(meta: unknown, fail: (msg: string) => never): asserts meta is TrainingMeta {
+  if (!isPlainObject(meta)) fail(`training metadata must be a plain object, got ${describe(meta)}`);
+  if (meta.seed !== undefined && (typeof meta.seed !== 'number' || !Number.isFinite(meta.seed))) {
+    fail(`training.seed must be a finite number, got ${describe(meta.seed)}`);
+  }
+  if (meta.data !== undefined && typeof meta.data !== 'string' && !isPlainObject(meta.data)) {
+    fail(`training.data must be a string or an object, got ${describe(meta.data)}`);
+  }
+  if (meta.optimizer !== undefined && !isPlainObject(meta.optimizer)) {
+    fail(`training.optimizer must be an object, got ${describe(meta.optimizer)}`);
+  }
+  checkJsonValue(meta, 'training', fail);
+}
+
+/** Any JSON value, objects with sorted keys (undefined members dropped), 2-space indent, scalar arrays on one line. */
+function emitJson(v: unknown, indent: string): string {
+  if (v === null) return 'null';
+  if (typeof v === 'number') return numberJson(v);
+  if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    if (v.every((x) => x === null || typeof x !== 'object')) return `[${v.map((x) => emitJson(x, inner)).join(', ')}]`;
+    return `[\n${v.map((x) => inner + emitJson(x, inner)).join(',\n')}\n${indent}]`;
+  }
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
+  return emitObject(
+    keys.map((k) => [k, emitJson(obj[k], inner)]),
+    indent,
+  );
+}
+
+/** `{ "k": <already-emitted value>, ... }` with the members in the order given. */
+function emitObject(members: [string, string][], indent: string): string {
+  if (members.length === 0) return '{}';
+  const inner = `${indent}  `;
+  return `{\n${members.map(([k, s]) => `${inner}${JSON.stringify(k)}: ${s}`).join(',\n')}\n${indent}}`;
+}
+
+/**
+ * The checkpoint of a model as JSON text (ending in a newline). Deterministic: the same model and
+ * metadata give the same bytes (stable key order, parameters in canonical order, numbers in
+ * shortest round-trip form so every float64 reads back bit for bit, -0 included). Throws if a
+ * parameter holds NaN or Infinity (JSON cannot hold them) or the metadata is not plain JSON data.
+ * Pure: needs no file system.
+ *
+ * @example
+ * ```ts
+ * import { createModel } from 'halfspace/models';
+ * import { parseCheckpoint, serializeCheckpoint } from 'halfspace/io';
+ * const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [4, 4], outputDim: 1 }, { rng: 0 });
+ * const text = serializeCheckpoint(net, { seed: 0, data: 'xor', optimizer: { name: 'adam', lr: 0.001 } });
+ * const { model, meta } = parseCheckpoint(text); // model computes exactly what net computes
+ * ```
+ */
+export function serializeCheckpoint(model: Model, meta: TrainingMeta = {}): string {
+  const fail: (msg: string) => never = (msg) => {
+    throw new Error(`serializeCheckpoint: ${msg}`);
+  };
+  if (!(model instanceof Network)) fail(`expected a model (one of the five families), got ${describe(model)}`);
+  checkMeta(meta, fail);
+  const config = model.config;
+  const configJson = emitObject(
+    CONFIG_FIELDS.map((f) => [f, emitJson(config[f], '    ')]),
+    '  ',
+  );
+  const params: [string, string][] = model.namedParameters().map(([name, p]) => {
+    const values = p.value.values();
+    const parts = new Array<string>(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i];
+      if (!Number.isFinite(x)) {
+        fail(`parameter '${name}' holds ${String(x)} at flat index ${i}; a checkpoint stores only finite numbers`);
+      }
+      parts[i] = numberJson(x);
+    }
+    const entry = emitObject(
+      [
+        ['shape', `[${p.value.shape.join(', ')}]`],
+        ['data', `[${parts.join(', ')}]`],
+      ],
+      '    ',
+    );
+    return [name, entry];
+  });
+  const doc = emitObject(
+    [
+      ['format', JSON.stringify(CHECKPOINT_FORMAT)],
+      ['version', String(CHECKPOINT_VERSION)],
+      ['kind', JSON.stringify(config.kind)],
+      ['config', configJson],
+      ['parameters', emitObject(params, '  ')],
+      ['training', emitJson(meta, '  ')],
+    ],
+    '',
+  );
+  return `${doc}\n`;
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+function quoted(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v);
+}
+
+function names(list: string[]): string {
+  return list.map((n) => `'${n}'`).join(', ');
+}
+
+/**
+ * Reads a checkpoint from its JSON text and rebuilds the model, checking everything on the way:
+ * the format and version, the kind (and that it matches `config.kind`), the config (with the
+ * error `resolveConfig` gives), that the parameters are exactly the model's (each missing or
+ * extra name is listed), each shape, each data length, and that every value is a finite number
+ * (naming the parameter and the flat index). Errors start with `checkpoint <source>:`.
+ * Pure: needs no file system.
+ *
+ * @param source what to call the text in errors (a path, usually); default `<text>`
+ * @example
+ * ```ts
+ * import { parseCheckpoint } from 'halfspace/io';
+ * const { model, meta, config } = parseCheckpoint(await (await fetch('model.json')).text(), 'model.json');
+ * ```
+ */
+export function parseCheckpoint(text: string, source = '<text>'): LoadedCheckpoint {
+  const fail: (msg: string) => never = (msg) => {
+    throw new Error(`checkpoint ${source}: ${msg}`);
+  };
+  if (typeof text !== 'string') fail(`expected JSON text, got ${describe(text)}`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    fail(`not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!isPlainObject(doc)) fail(`expected a JSON object at the top level, got ${describe(doc)}`);
+  const top = doc as Record<string, unknown>;
+
+  if (!('format' in top)) fail(`missing 'format' (expected '${CHECKPOINT_FORMAT}'); is this a halfspace checkpoint?`);
+  if (top.format !== CHECKPOINT_FORMAT) fail(`unknown format ${quoted(top.format)} (expected '${CHECKPOINT_FORMAT}')`);
+  if (!('version' in top)) fail(`missing 'version' (this build reads version ${CHECKPOINT_VERSION})`);
+  if (top.version !== CHECKPOINT_VERSION) {
+    fail(`unsupported version ${quoted(top.version)} (this build reads version ${CHECKPOINT_VERSION} only)`);
+  }
+  const extraTop = Object.keys(top).filter((k) => !TOP_FIELDS.includes(k));
+  if (extraTop.length > 0) {
+    fail(`unknown field${extraTop.length > 1 ? 's' : ''} ${names(extraTop)} (a version ${CHECKPOINT_VERSION} checkpoint has ${TOP_FIELDS.join(', ')})`);
+  }
+
+  if (!('kind' in top)) fail(`missing 'kind' (one of ${KINDS.join(', ')})`);
+  if (!KINDS.includes(top.kind as ModelKind)) fail(`unknown kind ${quoted(top.kind)} (expected one of ${KINDS.join(', ')})`);
+  const kind = top.kind as ModelKind;
+
+  if (!('config' in top)) fail(`missing 'config'`);
+  if (!isPlainObject(top.config)) fail(`config must be an object, got ${describe(top.config)}`);
+  const rawConfig = top.config as Record<string, unknown>;
+  let config: ResolvedConfig;
+  try {
+    config = resolveConfig(rawConfig as unknown as ModelConfig);
+  } catch (e) {
+    return fail(`invalid config: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (config.kind !== kind) fail(`kind ${quoted(kind)} differs from config.kind ${quoted(rawConfig.kind)}`);
+  // the whole resolved config is written, so defaults of a later release cannot change its meaning
+  const absent = CONFIG_FIELDS.filter((f) => !(f in rawConfig));
+  if (absent.length > 0) fail(`config is missing ${names(absent)} (a checkpoint stores the full resolved config)`);
+
+  let meta: TrainingMeta = {};
+  if ('training' in top) {
+    checkMeta(top.training, fail);
+    meta = top.training as TrainingMeta;
+  }
+
+  if (!('parameters' in top)) fail(`missing 'parameters'`);
+  if (!isPlainObject(top.parameters)) fail(`parameters must be an object, got ${describe(top.parameters)}`);
+  const params = top.parameters as Record<string, unknown>;
+
+  let model: Model;
+  try {
+    model = createModel(config);
+  } catch (e) {
+    return fail(`cannot build the ${kind} model: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const expected = model.namedParameters();
+  const expectedNames = expected.map(([n]) => n);
+  const missing = expectedNames.filter((n) => !Object.hasOwn(params, n));
+  if (missing.length > 0) {
+    fail(`missing parameter${missing.length > 1 ? 's' : ''} ${names(missing)} (a ${kind} with this config has ${expectedNames.join(', ')})`);
+  }
+  const extra = Object.keys(params).filter((n) => !expectedNames.includes(n));
+  if (extra.length > 0) {
+    fail(`unexpected parameter${extra.length > 1 ? 's' : ''} ${names(extra)} (a ${kind} with this config has ${expectedNames.join(', ')})`);
+  }
+
+  const state: Record<string, Tensor> = {};
+  for (const [name, p] of expected) {
+    const entry = params[name];
+    const at = `parameter '${name}'`;
+    if (!isPlainObject(entry)) fail(`${at} must be an object {shape, data}, got ${describe(entry)}`);
+    const e = entry as Record<string, unknown>;
+    const extraKeys = Object.keys(e).filter((k) => k !== 'shape' && k !== 'data');
+    if (extraKeys.length > 0) fail(`${at} has unknown field${extraKeys.length > 1 ? 's' : ''} ${names(extraKeys)} (expected shape, data)`);
+    if (!('shape' in e)) fail(`${at} is missing 'shape'`);
+    if (!('data' in e)) fail(`${at} is missing 'data'`);
+    const shape = e.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
+      fail(`${at}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+    }
+    const want = p.value.shape;
+    const got = shape as number[];
+    if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+      fail(`${at} has shape ${shapeStr(got)}, expected ${shapeStr(want)}`);
+    }
+    const data = e.data;
+    if (!Array.isArray(data)) fail(`${at}: data must be a list of numbers, got ${describe(data)}`);
+    const list = data as unknown[];
+    const n = sizeOf(want);
+    if (list.length !== n) fail(`${at} has ${list.length} values, but shape ${shapeStr(want)} holds ${n}`);
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = list[i];
+      if (typeof x !== 'number' || !Number.isFinite(x)) {
+        const why = typeof x === 'number' ? ' (out of float64 range)' : ' (JSON cannot hold NaN or Infinity; every value must be a finite number)';
+        fail(`${at}: value at flat index ${i} is ${describe(x)}, not a finite number${why}`);
+      }
+      values[i] = x as number;
+    }
+    state[name] = Tensor.fromArray(values, want);
+  }
+  model.loadStateDict(state);
+  return { model, meta, config: { ...model.config, widths: [...model.config.widths] } };
+}
+
+// ---- files (Node only) -----------------------------------------------------------------------
+
+/**
+ * Writes the checkpoint of `model` to `path` atomically (temp file, fsync, rename): an existing
+ * file is replaced whole or left as it was. Serialization happens first, so a model that cannot
+ * be saved (a NaN weight, say) never touches the file. The directory must exist.
+ *
+ * @example
+ * ```ts
+ * import { saveCheckpoint, loadCheckpoint } from 'halfspace/io';
+ * saveCheckpoint('runs/xor.json', net, { seed: 1, data: 'xor', optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 } });
+ * const { model } = loadCheckpoint('runs/xor.json');
+ * ```
+ */
+export function saveCheckpoint(path: string, model: Model, meta: TrainingMeta = {}): void {
+  writeFileAtomic(path, serializeCheckpoint(model, meta));
+}
+
+/**
+ * Reads and validates a checkpoint file (see {@link parseCheckpoint}); errors start with
+ * `checkpoint <path>:`.
+ *
+ * @example
+ * ```ts
+ * const { model, meta, config } = loadCheckpoint('runs/xor.json'); // from 'halfspace/io'
+ * console.log(config.kind, meta.seed, model.forward(x).value.toArray());
+ * ```
+ */
+export function loadCheckpoint(path: string): LoadedCheckpoint {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${e instanceof Error ? e.message : String(e)})`;
+    throw new Error(`checkpoint ${path}: ${why}`, { cause: e });
+  }
+  return parseCheckpoint(text, path);
+}

@@ -1,0 +1,574 @@
+// The training loop: minibatch fitting with optimisers, schedules, freezing, early stopping, cancellation.
+
+import { type Var, noGrad } from '../autograd/engine.js';
+import { crossEntropy, hinge, logistic, mse } from '../autograd/ops/loss.js';
+import { assertFinite } from '../tensor/ops.js';
+import { Rng } from '../tensor/random.js';
+import { shapeStr } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { Network } from './families.js';
+import { Adam, AdamW, CosineLR, type LRScheduler, Optimizer, type ParamGroup, SGD, StepLR } from './optim.js';
+
+/**
+ * Inputs and targets. `x` is [n, d]; `y` is [n, k] float targets for `mse`, or [n] labels for
+ * the classification losses: integers in [0, k) for `ce`, {0, 1} or {-1, +1} for `logistic`
+ * and `hinge` (which need a model with one output).
+ */
+export interface Dataset {
+  x: Tensor;
+  y: Tensor;
+}
+
+/** The losses of `src/autograd/ops/loss.ts`. */
+export type LossKind = 'mse' | 'ce' | 'logistic' | 'hinge';
+
+/** One finished epoch. Epochs and batches count from 0 everywhere (logs, callbacks, errors). */
+export interface EpochLog {
+  epoch: number;
+  /** Mean of the epoch's batch losses weighted by batch size (each taken before its step). */
+  loss: number;
+  /**
+   * Classification losses only: the fraction of training samples the batch outputs got right,
+   * counted on the same forward passes as `loss` (free, no extra pass; the weights move during
+   * the epoch, so for minibatches this is a running figure, not the end-of-epoch accuracy).
+   */
+  accuracy?: number;
+  /** `evaluate` on `options.validation` with the weights at the end of the epoch. */
+  valLoss?: number;
+  valAccuracy?: number;
+  /** Learning rate of every optimiser group during this epoch (schedules step after it). */
+  lr: number[];
+  /** The soft-gate beta used during this epoch (soft-gated models only). */
+  beta?: number;
+}
+
+/** What `fit` returns. */
+export interface History {
+  /** Completed epochs only: an epoch cut short by an abort is not logged. */
+  epochs: EpochLog[];
+  stopped: 'completed' | 'early-stopping' | 'loss-threshold' | 'aborted';
+  /** The epoch with the lowest monitored loss (valLoss with validation, else loss); -1 if none. */
+  bestEpoch: number;
+  /** Optimiser steps taken, one per batch. */
+  steps: number;
+}
+
+/** Options of `fit`; only `loss` and `epochs` are required. */
+export interface FitOptions {
+  loss: LossKind;
+  epochs: number;
+  /** Samples per step; default (and anything >= n) is one full batch. The last batch may be smaller. */
+  batchSize?: number;
+  /** Default `adam`. An `Optimizer` instance is used as is: its parameters are the trainable ones. */
+  optimizer?: 'adam' | 'sgd' | 'adamw' | Optimizer;
+  /** Default 1e-3 for adam/adamw, 0.1 for sgd. */
+  lr?: number;
+  /** SGD only. */
+  momentum?: number;
+  weightDecay?: number;
+  /** Adam/AdamW only. */
+  betas?: [number, number];
+  /** Adam/AdamW only. */
+  eps?: number;
+  /** Stepped once per epoch, after the epoch's optimiser steps. Cosine `tMax` defaults to `epochs`. */
+  schedule?: { kind: 'step'; stepSize: number; gamma?: number } | { kind: 'cosine'; tMax?: number; etaMin?: number };
+  /** Seed (default 0) or generator for the per-epoch shuffle; a generator passed in is advanced. */
+  seed?: number | Rng;
+  /** Reshuffle the samples every epoch (default true). */
+  shuffle?: boolean;
+  validation?: Dataset;
+  /** Parameters whose name starts with any prefix are not updated (e.g. `['gate.']`: the kernel regime). */
+  freeze?: string[];
+  /** The paper's regimes: `both` (default), `gates` (only gate.* train), `values` (gate.* frozen). */
+  train?: 'both' | 'gates' | 'values';
+  /**
+   * Separate rates / weight decays for gating (`gate.*`) and value (every other) parameters.
+   * Giving any of the four makes two optimiser groups, named 'gate' and 'value', in that order.
+   */
+  gateLr?: number;
+  valueLr?: number;
+  gateWeightDecay?: number;
+  valueWeightDecay?: number;
+  /** Soft-gated models only: sets `model.config.beta` at the start of every epoch; the last value stays. */
+  betaSchedule?: (epoch: number) => number;
+  /**
+   * Stop after `patience` consecutive epochs in which the monitored loss did not drop below the
+   * best so far by more than `minDelta` (no patience rule when `patience` is omitted), or as soon
+   * as it is <= `lossThreshold`. `monitor` defaults to `valLoss` with validation data, else `loss`.
+   */
+  earlyStopping?: { patience?: number; minDelta?: number; monitor?: 'loss' | 'valLoss'; lossThreshold?: number };
+  /** Checked before every batch; an abort returns the history so far with `stopped: 'aborted'`. */
+  signal?: AbortSignal;
+  onEpochEnd?: (e: EpochLog) => void;
+  /** Called after each optimiser step with the batch loss computed before it. */
+  onBatchEnd?: (b: { epoch: number; batch: number; loss: number }) => void;
+}
+
+const LOSSES: readonly LossKind[] = ['mse', 'ce', 'logistic', 'hinge'];
+const FIT_FIELDS = new Set([
+  'loss', 'epochs', 'batchSize', 'optimizer', 'lr', 'momentum', 'weightDecay', 'betas', 'eps', 'schedule', 'seed',
+  'shuffle', 'validation', 'freeze', 'train', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay',
+  'betaSchedule', 'earlyStopping', 'signal', 'onEpochEnd', 'onBatchEnd',
+]);
+/** Options that configure an optimiser `fit` builds; with an `Optimizer` instance they would be ignored. */
+const BUILD_FIELDS = ['lr', 'momentum', 'weightDecay', 'betas', 'eps', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay'] as const;
+const GROUP_FIELDS = ['gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay'] as const;
+
+const isGate = (name: string): boolean => name.startsWith('gate.');
+
+function checkLossKind(op: string, loss: unknown): LossKind {
+  if (!LOSSES.includes(loss as LossKind)) {
+    throw new Error(`${op}: loss must be one of ${LOSSES.join(', ')}, got ${JSON.stringify(loss)}`);
+  }
+  return loss as LossKind;
+}
+
+function positiveInt(op: string, field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new Error(`${op}: ${field} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function nonNegative(op: string, field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new Error(`${op}: ${field} must be a finite number >= 0, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/**
+ * The loss of `kind` between model outputs and targets, as a differentiable scalar.
+ *
+ * @example
+ * ```ts
+ * const l = lossOf('ce', model.forward(x), labels); // labels: Tensor [n] of class indices
+ * l.backward();
+ * ```
+ */
+export function lossOf(kind: LossKind, out: Var, y: Tensor): Var {
+  switch (kind) {
+    case 'mse':
+      return mse(out, y);
+    case 'ce':
+      return crossEntropy(out, y);
+    case 'logistic':
+      return logistic(out, y);
+    case 'hinge':
+      return hinge(out, y);
+    default:
+      throw new Error(`lossOf: loss must be one of ${LOSSES.join(', ')}, got ${JSON.stringify(kind)}`);
+  }
+}
+
+/**
+ * Checks a dataset against the model and the loss, all at once and before any work, so bad
+ * labels in a late batch cannot fail an hour into training. Returns the sample count.
+ */
+function checkDataset(op: string, where: string, model: Network, data: Dataset, loss: LossKind): number {
+  if (typeof data !== 'object' || data === null || !(data.x instanceof Tensor) || !(data.y instanceof Tensor)) {
+    throw new Error(`${op}: ${where} must be { x: Tensor, y: Tensor }`);
+  }
+  const { x, y } = data;
+  const { inputDim: d, outputDim: k } = model.config;
+  if (x.ndim !== 2 || x.shape[1] !== d) {
+    throw new Error(`${op}: ${where}.x must be [n, ${d}] (the model's inputDim is ${d}), got ${shapeStr(x.shape)}`);
+  }
+  const n = x.shape[0];
+  if (n === 0) throw new Error(`${op}: ${where} has no samples`);
+  if (y.ndim === 0 || y.shape[0] !== n) {
+    throw new Error(`${op}: ${where}.x has ${n} samples but ${where}.y has shape ${shapeStr(y.shape)}`);
+  }
+  assertFinite(op, x, `${where}.x`);
+  if (loss === 'mse') {
+    if (y.ndim !== 2 || y.shape[1] !== k) {
+      throw new Error(`${op}: for mse ${where}.y must be [${n}, ${k}] (the model's outputDim is ${k}), got ${shapeStr(y.shape)}`);
+    }
+    assertFinite(op, y, `${where}.y`);
+    return n;
+  }
+  if (y.ndim !== 1) throw new Error(`${op}: for ${loss} ${where}.y must be [${n}] labels, got ${shapeStr(y.shape)}`);
+  const v = y.values();
+  if (loss === 'ce') {
+    for (let i = 0; i < n; i++) {
+      if (!Number.isInteger(v[i]) || v[i] < 0 || v[i] >= k) {
+        throw new Error(`${op}: ${where}.y[${i}] = ${v[i]} is not a class index in [0, ${k})`);
+      }
+    }
+    return n;
+  }
+  if (k !== 1) throw new Error(`${op}: ${loss} needs a model with one output, this one has outputDim ${k}`);
+  let has0 = false;
+  let hasNeg = false;
+  for (let i = 0; i < n; i++) {
+    if (v[i] === 0) has0 = true;
+    else if (v[i] === -1) hasNeg = true;
+    else if (v[i] !== 1) throw new Error(`${op}: ${where}.y[${i}] = ${v[i]} is not a label in {0, 1} or {-1, +1}`);
+  }
+  if (has0 && hasNeg) throw new Error(`${op}: ${where}.y mixes labels 0 and -1; use {0, 1} or {-1, +1}`);
+  return n;
+}
+
+/**
+ * Correct predictions in a batch: `ce` by argmax (first on ties); `logistic`/`hinge` predict
+ * the positive class (label 1) when the score is > 0, the negative one (0 or -1) otherwise.
+ */
+function countCorrect(kind: LossKind, out: Tensor, y: Tensor): number {
+  const o = out.contiguous().values();
+  const labels = y.values();
+  const n = labels.length;
+  let correct = 0;
+  if (kind === 'ce') {
+    const k = o.length / n;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (o[i * k + j] > o[i * k + best]) best = j;
+      if (best === labels[i]) correct++;
+    }
+  } else {
+    for (let i = 0; i < n; i++) if (o[i] > 0 === (labels[i] === 1)) correct++;
+  }
+  return correct;
+}
+
+/**
+ * Loss (and, for ce/logistic/hinge, accuracy) of a model on a dataset, under `noGrad`. Every
+ * loss is a mean over samples, so batches are combined weighted by their size; `batchSize`
+ * (default: one pass) bounds memory only. Accuracy is as in `EpochLog.accuracy`; mse has none.
+ *
+ * @example
+ * ```ts
+ * const { loss, accuracy } = evaluate(model, { x, y: labels }, 'ce');
+ * ```
+ */
+export function evaluate(model: Network, data: Dataset, loss: LossKind, batchSize?: number): { loss: number; accuracy?: number } {
+  const kind = checkLossKind('evaluate', loss);
+  const n = checkDataset('evaluate', 'data', model, data, kind);
+  const bs = batchSize === undefined ? n : Math.min(positiveInt('evaluate', 'batchSize', batchSize), n);
+  return noGrad(() => {
+    let total = 0;
+    let correct = 0;
+    for (let s = 0; s < n; s += bs) {
+      const e = Math.min(s + bs, n);
+      const xb = bs === n ? data.x : data.x.slice([s, e]);
+      const yb = bs === n ? data.y : data.y.slice([s, e]);
+      const out = model.forward(xb);
+      total += lossOf(kind, out, yb).item() * (e - s);
+      if (kind !== 'mse') correct += countCorrect(kind, out.value, yb);
+    }
+    return kind === 'mse' ? { loss: total / n } : { loss: total / n, accuracy: correct / n };
+  });
+}
+
+/**
+ * Model outputs [n, k] for inputs [n, d], under `noGrad`, `batchSize` rows at a time
+ * (default: one pass).
+ *
+ * @example
+ * ```ts
+ * const scores = predict(model, x, 256);
+ * ```
+ */
+export function predict(model: Network, x: Tensor, batchSize?: number): Tensor {
+  const k = model.config.outputDim;
+  if (!(x instanceof Tensor) || x.ndim !== 2 || x.shape[1] !== model.config.inputDim) {
+    throw new Error(`predict: x must be [n, ${model.config.inputDim}], got ${x instanceof Tensor ? shapeStr(x.shape) : typeof x}`);
+  }
+  const n = x.shape[0];
+  if (n === 0) return Tensor.zeros([0, k]);
+  const bs = batchSize === undefined ? n : Math.min(positiveInt('predict', 'batchSize', batchSize), n);
+  return noGrad(() => {
+    if (bs === n) return model.forward(x).value.contiguous();
+    const out = Tensor.zeros([n, k]);
+    for (let s = 0; s < n; s += bs) {
+      const e = Math.min(s + bs, n);
+      out.data.set(model.forward(x.slice([s, e])).value.contiguous().values(), s * k);
+    }
+    return out;
+  });
+}
+
+function hasSoftGates(model: Network): boolean {
+  const c = model.config;
+  return c.kind !== 'dln' && c.kind !== 'dnn' && c.gate === 'soft';
+}
+
+/** The parameters frozen by `freeze` and `train`, by name; unknown prefixes are errors. */
+function frozenNames(model: Network, freeze: unknown, train: unknown): Set<string> {
+  const names = model.namedParameters().map(([n]) => n);
+  const prefixes: string[] = [];
+  if (freeze !== undefined) {
+    if (!Array.isArray(freeze) || !freeze.every((p) => typeof p === 'string' && p.length > 0)) {
+      throw new Error(`fit: freeze must be a list of non-empty name prefixes, got ${JSON.stringify(freeze)}`);
+    }
+    for (const p of freeze as string[]) {
+      if (!names.some((n) => n.startsWith(p))) {
+        throw new Error(`fit: freeze prefix '${p}' matches no parameter (the model has ${names.join(', ')})`);
+      }
+      prefixes.push(p);
+    }
+  }
+  const regime = train ?? 'both';
+  if (regime !== 'both' && regime !== 'gates' && regime !== 'values') {
+    throw new Error(`fit: train must be one of both, gates, values, got ${JSON.stringify(train)}`);
+  }
+  if (regime !== 'both' && !names.some(isGate)) {
+    throw new Error(`fit: train: '${regime}' needs gate.* parameters, but a ${model.config.kind} network has none`);
+  }
+  return new Set(
+    names.filter(
+      (n) => prefixes.some((p) => n.startsWith(p)) || (regime === 'gates' && !isGate(n)) || (regime === 'values' && isGate(n)),
+    ),
+  );
+}
+
+/** The optimiser `fit` builds from the options, over the trainable parameters only. */
+function buildOptimizer(model: Network, options: FitOptions, trainable: [string, Var][]): Optimizer {
+  const kind = options.optimizer ?? 'adam';
+  if (kind !== 'adam' && kind !== 'adamw' && kind !== 'sgd') {
+    throw new Error(`fit: optimizer must be adam, adamw, sgd or an Optimizer, got ${JSON.stringify(kind)}`);
+  }
+  for (const f of ['lr', 'weightDecay', ...GROUP_FIELDS] as const) {
+    if (options[f] !== undefined) nonNegative('fit', f, options[f]);
+  }
+  if (kind === 'sgd' && (options.betas !== undefined || options.eps !== undefined)) {
+    throw new Error('fit: betas and eps apply to adam and adamw, not sgd');
+  }
+  if (kind !== 'sgd' && options.momentum !== undefined) throw new Error(`fit: momentum applies to sgd, not ${kind}`);
+  const lr = options.lr ?? (kind === 'sgd' ? 0.1 : 1e-3);
+  let params: Var[] | ParamGroup[] = trainable.map(([, p]) => p);
+  if (GROUP_FIELDS.some((f) => options[f] !== undefined)) {
+    if ((options.gateLr !== undefined || options.gateWeightDecay !== undefined) && !model.namedParameters().some(([n]) => isGate(n))) {
+      throw new Error(`fit: gateLr and gateWeightDecay need gate.* parameters, but a ${model.config.kind} network has none`);
+    }
+    // group order is fixed (gate, value) so EpochLog.lr reads the same for every model; a group
+    // emptied by freezing stays, and simply updates nothing
+    params = [
+      { name: 'gate', params: trainable.filter(([n]) => isGate(n)).map(([, p]) => p), lr: options.gateLr, weightDecay: options.gateWeightDecay },
+      { name: 'value', params: trainable.filter(([n]) => !isGate(n)).map(([, p]) => p), lr: options.valueLr, weightDecay: options.valueWeightDecay },
+    ];
+  }
+  if (kind === 'sgd') return new SGD(params, { lr, momentum: options.momentum, weightDecay: options.weightDecay });
+  const adam = { lr, betas: options.betas, eps: options.eps, weightDecay: options.weightDecay };
+  return kind === 'adam' ? new Adam(params, adam) : new AdamW(params, adam);
+}
+
+function buildScheduler(schedule: FitOptions['schedule'], opt: Optimizer, epochs: number): LRScheduler | null {
+  if (schedule === undefined) return null;
+  if (schedule.kind === 'step') {
+    if (schedule.gamma !== undefined) nonNegative('fit', 'schedule.gamma', schedule.gamma);
+    return new StepLR(opt, positiveInt('fit', 'schedule.stepSize', schedule.stepSize), schedule.gamma);
+  }
+  if (schedule.kind === 'cosine') {
+    const tMax = schedule.tMax === undefined ? epochs : positiveInt('fit', 'schedule.tMax', schedule.tMax);
+    return new CosineLR(opt, tMax, schedule.etaMin === undefined ? 0 : nonNegative('fit', 'schedule.etaMin', schedule.etaMin));
+  }
+  throw new Error(`fit: schedule.kind must be step or cosine, got ${JSON.stringify((schedule as { kind: unknown }).kind)}`);
+}
+
+function allFinite(params: Var[]): boolean {
+  for (const p of params) {
+    const d = p.value.data;
+    for (let k = 0; k < d.length; k++) if (!Number.isFinite(d[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * Trains `model` in place and returns the per-epoch history. Per batch: zeroGrad, forward,
+ * loss, finiteness check, backward, optimiser step. Frozen parameters (`freeze`, `train`, or
+ * not in a given optimiser) are left out of the optimiser and have `requiresGrad` switched off
+ * for the duration, so no gradient is computed for them; the flags are restored afterwards.
+ *
+ * Non-finite loss: if a batch loss is NaN or infinite, the parameters are restored to the last
+ * values that gave a finite batch loss — the ones before the most recent optimiser step, which
+ * is the step that produced the bad weights — and `fit` throws
+ * `fit: loss became NaN at epoch 3, batch 2; weights restored to the last finite step`. The same
+ * restore happens (with a "parameters became non-finite" message) if the weights hold NaN or
+ * infinity at the end of an epoch. The copy lives in buffers allocated once.
+ *
+ * Abort: `signal` is checked before every batch; an abort returns with `stopped: 'aborted'`,
+ * `steps` = the steps completed, and the weights as after the last of them. If it fires in
+ * `onBatchEnd` after the s-th step, `steps` is s. An abort after the final step changes nothing
+ * (`stopped` stays as it would have been).
+ *
+ * The same seed, model and options give the same history and bit-identical weights.
+ *
+ * @example
+ * ```ts
+ * const model = createModel({ kind: 'dlgn', inputDim: 2, widths: [8, 8], outputDim: 2 }, { rng: 1 });
+ * const history = fit(model, { x, y: labels }, { loss: 'ce', epochs: 100, batchSize: 32, lr: 0.01 });
+ * history.epochs.at(-1)?.accuracy;
+ * fit(model, { x, y: labels }, { loss: 'ce', epochs: 50, train: 'values' }); // kernel regime: gates fixed
+ * ```
+ */
+export function fit(model: Network, data: Dataset, options: FitOptions): History {
+  if (typeof options !== 'object' || options === null) throw new Error('fit: options must be an object with loss and epochs');
+  for (const key of Object.keys(options)) {
+    if (!FIT_FIELDS.has(key)) throw new Error(`fit: unknown option '${key}'`);
+  }
+  const kind = checkLossKind('fit', options.loss);
+  const epochs = positiveInt('fit', 'epochs', options.epochs);
+  const n = checkDataset('fit', 'data', model, data, kind);
+  const bs = options.batchSize === undefined ? n : Math.min(positiveInt('fit', 'batchSize', options.batchSize), n);
+  if (options.validation !== undefined) checkDataset('fit', 'validation', model, options.validation, kind);
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
+    throw new Error(`fit: shuffle must be true or false, got ${JSON.stringify(options.shuffle)}`);
+  }
+  const seed = options.seed ?? 0;
+  if (!(seed instanceof Rng) && (typeof seed !== 'number' || !Number.isInteger(seed))) {
+    throw new Error(`fit: seed must be an integer or an Rng, got ${JSON.stringify(seed)}`);
+  }
+  if (options.betaSchedule !== undefined && !hasSoftGates(model)) {
+    const c = model.config;
+    throw new Error(
+      `fit: betaSchedule needs a model with soft gates; this ${c.kind} network has ${c.kind === 'dln' || c.kind === 'dnn' ? 'no beta' : 'hard gates'}`,
+    );
+  }
+
+  const es = options.earlyStopping ?? {};
+  const monitor = es.monitor ?? (options.validation !== undefined ? 'valLoss' : 'loss');
+  if (monitor !== 'loss' && monitor !== 'valLoss') throw new Error(`fit: earlyStopping.monitor must be loss or valLoss, got ${JSON.stringify(monitor)}`);
+  if (monitor === 'valLoss' && options.validation === undefined) throw new Error("fit: earlyStopping.monitor is 'valLoss' but no validation data was given");
+  const patience = es.patience === undefined ? undefined : positiveInt('fit', 'earlyStopping.patience', es.patience);
+  const minDelta = es.minDelta === undefined ? 0 : nonNegative('fit', 'earlyStopping.minDelta', es.minDelta);
+  if (es.lossThreshold !== undefined && (typeof es.lossThreshold !== 'number' || Number.isNaN(es.lossThreshold))) {
+    throw new Error(`fit: earlyStopping.lossThreshold must be a number, got ${JSON.stringify(es.lossThreshold)}`);
+  }
+
+  // which parameters train
+  const named = model.namedParameters();
+  const frozen = frozenNames(model, options.freeze, options.train);
+  let optimizer: Optimizer;
+  if (options.optimizer instanceof Optimizer) {
+    for (const f of BUILD_FIELDS) {
+      if (options[f] !== undefined) throw new Error(`fit: ${f} would be ignored: the optimizer passed in was built with its own settings`);
+    }
+    optimizer = options.optimizer;
+    const byVar = new Map(named.map(([name, p]) => [p, name]));
+    for (const p of optimizer.params()) {
+      const name = byVar.get(p);
+      if (name === undefined) throw new Error(`fit: the optimizer holds a parameter (${p.name ?? 'unnamed'}) that is not one of this model's`);
+      if (frozen.has(name)) throw new Error(`fit: the optimizer updates '${name}', which freeze/train marks frozen`);
+    }
+  } else {
+    optimizer = buildOptimizer(model, options, named.filter(([name]) => !frozen.has(name)));
+  }
+  const params = optimizer.params();
+  if (params.length === 0) throw new Error(`fit: no parameter is left to train (frozen: ${[...frozen].join(', ')})`);
+  const trainable = new Set(params);
+  const hardGated = model.config.gate === 'hard' && model.config.kind !== 'dln' && model.config.kind !== 'dnn';
+  if (hardGated && named.every(([name, p]) => !trainable.has(p) || isGate(name))) {
+    // the step gate's rule returns no gradient, so every step would be a silent no-op
+    throw new Error('fit: only gate.* parameters would train, but hard gates pass no gradient to them');
+  }
+  const scheduler = buildScheduler(options.schedule, optimizer, epochs);
+
+  const rng = seed instanceof Rng ? seed : new Rng(seed);
+  const shuffle = options.shuffle ?? true;
+  const single = bs === n; // one batch of everything: shuffling would only reorder a sum
+  const identity = single || shuffle ? null : Int32Array.from({ length: n }, (_, i) => i);
+  const classification = kind !== 'mse';
+  const { signal, onBatchEnd, onEpochEnd, betaSchedule } = options;
+
+  // the last parameter values that gave a finite loss, copied before every step into buffers
+  // allocated once (the step is O(n P) anyway; the copy is O(P) and allocation-free)
+  const good = params.map((p) => Float64Array.from(p.value.data));
+  const restore = (): void => params.forEach((p, i) => p.value.data.set(good[i]));
+
+  const history: History = { epochs: [], stopped: 'completed', bestEpoch: -1, steps: 0 };
+  let best = Infinity; // lowest monitored loss (bestEpoch)
+  let ref = Infinity; // the patience rule's reference: moves only on improvements > minDelta
+  let wait = 0;
+
+  const flags = named.map(([, p]) => p.requiresGrad);
+  for (const [, p] of named) if (!trainable.has(p)) p.requiresGrad = false;
+  try {
+    epochLoop: for (let epoch = 0; epoch < epochs; epoch++) {
+      if (signal?.aborted) {
+        history.stopped = 'aborted';
+        break;
+      }
+      let beta: number | undefined;
+      if (betaSchedule !== undefined) {
+        beta = betaSchedule(epoch);
+        if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
+          throw new Error(`fit: betaSchedule(${epoch}) returned ${String(beta)}; beta must be a finite number > 0`);
+        }
+        // config is a readonly *property*, but the object is this model's own (resolveConfig
+        // builds a fresh one) and the gated families read config.beta at every pass, so writing
+        // it changes the next forward; families.ts needs no setter for that
+        model.config.beta = beta;
+      } else if (hasSoftGates(model)) beta = model.config.beta;
+      const lr = optimizer.groups.map((g) => g.lr);
+      const order = single ? null : shuffle ? rng.permutation(n) : identity!;
+      let lossSum = 0;
+      let correct = 0;
+      let batch = 0;
+      for (let start = 0; start < n; start += bs, batch++) {
+        if (signal?.aborted) {
+          history.stopped = 'aborted';
+          break epochLoop;
+        }
+        const idx = order === null ? null : order.subarray(start, Math.min(start + bs, n));
+        const xb = idx === null ? data.x : data.x.take(idx, 0);
+        const yb = idx === null ? data.y : data.y.take(idx, 0);
+        optimizer.zeroGrad();
+        const out = model.forward(xb);
+        const loss = lossOf(kind, out, yb);
+        const lv = loss.item();
+        if (!Number.isFinite(lv)) {
+          restore();
+          throw new Error(`fit: loss became ${lv} at epoch ${epoch}, batch ${batch}; weights restored to the last finite step`);
+        }
+        for (let i = 0; i < params.length; i++) good[i].set(params[i].value.data);
+        loss.backward();
+        optimizer.step();
+        history.steps++;
+        const m = yb.shape[0];
+        lossSum += lv * m;
+        if (classification) correct += countCorrect(kind, out.value, yb);
+        onBatchEnd?.({ epoch, batch, loss: lv });
+      }
+      // a step can leave NaN weights without any later batch of this epoch noticing
+      if (!allFinite(params)) {
+        restore();
+        throw new Error(`fit: parameters became non-finite at epoch ${epoch}, batch ${batch - 1}; weights restored to the last finite step`);
+      }
+      const log: EpochLog = { epoch, loss: lossSum / n, lr };
+      if (classification) log.accuracy = correct / n;
+      if (options.validation !== undefined) {
+        const v = evaluate(model, options.validation, kind, options.batchSize);
+        log.valLoss = v.loss;
+        if (v.accuracy !== undefined) log.valAccuracy = v.accuracy;
+      }
+      if (beta !== undefined) log.beta = beta;
+      history.epochs.push(log);
+      scheduler?.step();
+
+      const monitored = monitor === 'valLoss' ? log.valLoss! : log.loss;
+      if (monitored < best) {
+        best = monitored;
+        history.bestEpoch = epoch;
+      }
+      if (monitored < ref - minDelta) {
+        ref = monitored;
+        wait = 0;
+      } else wait++;
+      onEpochEnd?.(log);
+      if (es.lossThreshold !== undefined && monitored <= es.lossThreshold) {
+        history.stopped = 'loss-threshold';
+        break;
+      }
+      if (patience !== undefined && wait >= patience) {
+        history.stopped = 'early-stopping';
+        break;
+      }
+    }
+  } finally {
+    named.forEach(([, p], i) => {
+      p.requiresGrad = flags[i];
+    });
+  }
+  return history;
+}
