@@ -252,7 +252,8 @@ export function valueAndGrad<A extends Tensor[]>(
     }
     if (!out.requiresGrad) return [out.item(), xs.map((x) => Tensor.zeros(x.shape))];
     const grads = propagate(out, undefined, true);
-    return [out.item(), (leaves as Var[]).map((l) => grads.get(l) ?? Tensor.zeros(l.shape))];
+    // cloned: a rule may hand the same tensor to two inputs (add gives g to both)
+    return [out.item(), (leaves as Var[]).map((l) => grads.get(l)?.clone() ?? Tensor.zeros(l.shape))];
   };
 }
 

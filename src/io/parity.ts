@@ -5,8 +5,10 @@ import { lossOf } from '../models/train.js';
 import { type Model, createModel } from '../models/families.js';
 import type { ModelConfig } from '../models/config.js';
 import { Adam, type Optimizer, SGD } from '../models/optim.js';
-import { shapeStr, sizeOf } from '../tensor/shape.js';
+import { sameShape, shapeStr, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { pathCount, pathSum, topPaths } from '../paths/decompose.js';
+import { npk, ntk } from '../paths/kernels.js';
 
 /** A tensor as fixtures store it: row-major data and a shape. */
 export interface FixtureTensor {
@@ -83,7 +85,8 @@ export function relativeError(ours: Tensor | number, ref: Tensor | number): numb
     if (!(d <= diff)) diff = Number.isNaN(d) ? Infinity : d;
     scale = Math.max(scale, Math.abs(b[k]));
   }
-  return diff / scale;
+  const r = diff / scale;
+  return Number.isNaN(r) ? Infinity : r;
 }
 
 /** Compares one field, turning exceptions and shape mismatches into failures with a reason. */
@@ -91,7 +94,7 @@ export function compareField(field: string, tolerance: number, compute: () => [T
   try {
     let worst = 0;
     for (const [ours, ref] of compute()) {
-      if (typeof ours !== 'number' && typeof ref !== 'number' && ours.size !== ref.size) {
+      if (typeof ours !== 'number' && typeof ref !== 'number' && !sameShape(ours.shape, ref.shape)) {
         return { field, relError: Infinity, tolerance, ok: false, detail: `shape ${shapeStr(ours.shape)} vs ${shapeStr(ref.shape)}` };
       }
       worst = Math.max(worst, relativeError(ours, ref));
@@ -138,8 +141,74 @@ function trajectory(c: FixtureCase, kind: string): { losses: number[]; model: Mo
   return { losses, model };
 }
 
-/** Checks one case on every field this layer knows; `extra` adds checkers from above. */
-export function checkCase(c: FixtureCase, extra: Record<string, FieldChecker> = {}): CaseResult {
+interface FixturePaths {
+  sample?: number;
+  count: number;
+  sum: FixtureTensor;
+  top: { id: number[]; contribution: FixtureTensor; activity: number }[];
+}
+
+interface FixtureNtk {
+  output: number;
+  all: FixtureTensor;
+  valueOnly?: FixtureTensor;
+}
+
+/** `paths`: count (exact), the path sum, and the top paths' ids, contributions and activities. */
+const pathsChecker: FieldChecker = (model, c) => {
+  const p = c.paths as FixturePaths;
+  const tol = TOLERANCE.default;
+  return [
+    compareField('paths', tol, () => {
+      const count = pathCount(model);
+      if (count !== BigInt(p.count)) throw new Error(`path count ${count} vs ${p.count}`);
+      const s = p.sample ?? 0;
+      const x0 = fixtureTensor(c.x, 'x').slice([s, s + 1]);
+      const top = topPaths(model, x0, p.top.length);
+      top.forEach((q, j) => {
+        if (JSON.stringify(q.id) !== JSON.stringify(p.top[j].id)) {
+          throw new Error(`top path ${j} is ${JSON.stringify(q.id)}, fixture has ${JSON.stringify(p.top[j].id)}`);
+        }
+      });
+      return [
+        [Tensor.fromArray(pathSum(model, x0)), fixtureTensor(p.sum, 'paths.sum')],
+        ...top.flatMap((q, j) => [
+          [Tensor.fromArray(q.contribution), fixtureTensor(p.top[j].contribution, `paths.top[${j}].contribution`)],
+          [q.activity, p.top[j].activity],
+        ] as [Tensor | number, Tensor | number][]),
+      ];
+    }),
+  ];
+};
+
+/** `npk`: the closed-form neural path kernel of the batch. */
+const npkChecker: FieldChecker = (model, c) => [
+  compareField('npk', TOLERANCE.default, () => [[npk(model, fixtureTensor(c.x, 'x')), fixtureTensor(c.npk!, 'npk')]]),
+];
+
+/** `ntk`: J J^T of one output over all parameters, and over value parameters where given. */
+const ntkChecker: FieldChecker = (model, c) => {
+  const f = c.ntk as FixtureNtk;
+  const x = fixtureTensor(c.x, 'x');
+  const out = [compareField('ntk.all', TOLERANCE.default, () => [[ntk(model, x, { output: f.output, params: 'all' }), fixtureTensor(f.all, 'ntk.all')]])];
+  if (f.valueOnly) {
+    out.push(
+      compareField('ntk.valueOnly', TOLERANCE.default, () => [
+        [ntk(model, x, { output: f.output, params: 'value' }), fixtureTensor(f.valueOnly!, 'ntk.valueOnly')],
+      ]),
+    );
+  }
+  return out;
+};
+
+/** The checkers for the fields above the model layer: every field of FORMAT.md is checked. */
+export const PATH_CHECKERS: Record<string, FieldChecker> = { paths: pathsChecker, npk: npkChecker, ntk: ntkChecker };
+
+/**
+ * Checks one case on every field; `extra` maps the fields `paths`, `npk`, `ntk` to checkers
+ * (all three by default). A field with no checker is reported as unchecked, never passed.
+ */
+export function checkCase(c: FixtureCase, extra: Record<string, FieldChecker> = PATH_CHECKERS): CaseResult {
   const fields: FieldResult[] = [];
   const unchecked: string[] = [];
   let model: Model;

@@ -71,6 +71,9 @@ export function resolveConfig(config: ModelConfig): ResolvedConfig {
   if (kind === 'dlgn-vt' && features !== 'sf') {
     throw new Error("model config: features must be 'sf' for dlgn-vt (its gates all read x)");
   }
+  if (kind === 'dlgn-vt' && config.valueInput !== undefined && config.valueInput !== 'ones') {
+    throw new Error('model config: valueInput does not apply to dlgn-vt (it has no value network)');
+  }
   const beta = config.beta ?? 10;
   if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
     throw new Error(`model config: beta must be a finite number > 0, got ${JSON.stringify(config.beta)}`);

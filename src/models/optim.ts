@@ -254,7 +254,8 @@ export class StepLR implements LRScheduler {
 
 /**
  * Cosine annealing from each group's initial rate to `etaMin` over `tMax` epochs
- * (`CosineAnnealingLR`, closed form): lr = etaMin + (lr0 - etaMin)(1 + cos(pi t / tMax)) / 2.
+ * (`CosineAnnealingLR`, closed form): lr = etaMin + (lr0 - etaMin)(1 + cos(pi t / tMax)) / 2;
+ * as in PyTorch, stepping past tMax follows the cosine back up.
  */
 export class CosineLR implements LRScheduler {
   private epoch = 0;
@@ -268,7 +269,8 @@ export class CosineLR implements LRScheduler {
 
   step(): void {
     this.epoch += 1;
-    const t = Math.min(this.epoch, this.tMax);
+    // PyTorch's closed form: past tMax the cosine continues (the rate rises again)
+    const t = this.epoch;
     for (const g of this.opt.groups) {
       g.lr = this.etaMin + ((g.initialLr - this.etaMin) * (1 + Math.cos((Math.PI * t) / this.tMax))) / 2;
     }

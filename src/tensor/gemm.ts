@@ -32,14 +32,18 @@
  * O(mc*kc + kc*nc) per block against O(mc*nc*kc) multiply-adds that reuse it.
  *
  * The micro-kernel keeps an MR x NR tile of C in local variables, which TurboFan allocates to
- * the 16 x64 XMM registers: each k step loads MR + NR values and does MR*NR multiply-adds.
- * Measured on this project's machines (AMD Zen 5 VM, Node 20, packed slivers, KC = 256, one
- * process, variants interleaved): 4x3 and 3x4 ~5.7 GFLOP/s, 6x2 ~5.5, 5x3 ~5.3, 4x4 ~5.0
- * (16 accumulators plus operands spill), 2x4 ~4.6; unrolling k by two was slower (~4.5);
- * KC = 128 was ~25% slower than 256 (C tile traffic and call overhead per k doubles), KC = 512
- * ~7% slower; MC in 48..96 was best, 192 and up ~20% slower. 4x3 rather than 3x4 because M is
- * the batch in this engine's layers (often a power of two) while N is the feature count, which
- * is often small and odd (2, 10), where a 3-wide sliver wastes less than a 4-wide one.
+ * the x64 XMM registers (15 usable): each k step loads MR + NR values and does MR*NR
+ * multiply-adds, so bigger tiles need fewer loads per flop until the accumulators, operands and
+ * products no longer fit and spill to the stack. Measured (AMD Zen 5 VM, Node 20, packed slivers
+ * in a module constant, KC = 256, variants interleaved in one process, GFLOP/s): 4x3 6.13,
+ * 3x4 6.14, 4x4 5.97, 5x2 5.78, 2x5 5.80, 3x3 5.24 (no spills, but 18 flops per 6 loads),
+ * 4x2 4.68. Unrolling k by two was 10-20% slower (more spills), and reordering the loads so each
+ * b is used right after it is loaded changed nothing: TurboFan schedules all loads, then all
+ * multiplies, then all adds whatever the source order. KC = 128 was ~25% slower than 256 (the
+ * C tile is read and written, and the call made, twice as often), KC = 512 ~7% slower; MC of
+ * 48..128 and NC of 255..1020 were within noise of each other. 4x3 rather than 3x4 because M
+ * is the batch in this engine's layers (often a power of two) while N is the feature count,
+ * often small and odd (2, 10), where a 3-wide sliver wastes less than a 4-wide one.
  *
  * Edge tiles: slivers at the bottom/right edge are padded with zeros when packed, so the
  * micro-kernel always runs the full MR x NR tile; only the real mr x nr corner is written back.
@@ -47,11 +51,14 @@
  * padding zero never reaches C.
  *
  * Determinism: for given (M, N, K, strides, accumulate) the order of every floating-point
- * operation is fixed, so the same inputs give the same bits. Element C[i][j] is
- *   ((c0 + s_0) + s_1) + ... ,  s_b = a_{i,k0}b_{k0,j} + a_{i,k0+1}b_{k0+1,j} + ... (in k order)
- * over the k-blocks b (c0 = 0-term dropped when not accumulating), and the k-block boundaries
- * depend on K alone. The small-product path below sums in plain k order instead, so the
- * bits of an element may differ (within rounding) between a small and a large call.
+ * operation is fixed, so the same inputs give the same bits. In the blocked path element
+ * C[i][j] is
+ *   ((c + s_0) + s_1) + ... ,  s_b = a[i][k0] b[k0][j] + a[i][k0+1] b[k0+1][j] + ... (k order)
+ * over the k-blocks b (the c term absent when not accumulating), and the k-block boundaries
+ * depend on K alone, not on M, N or where the element falls in a tile: a row of C comes out
+ * bit-identical whatever batch it is computed in. The small, vector-matrix (M = 1) and
+ * matrix-vector (N = 1) paths sum in plain k order instead, so across those shape classes the
+ * bits may differ within rounding.
  */
 
 /** Rows of the register tile (rows of A per packed sliver). */
@@ -119,11 +126,17 @@ export function gemm(
     if (!accumulate) for (let i = 0; i < M; i++) C.fill(0, cOff + i * cRs, cOff + i * cRs + N);
     return;
   }
+  // Skinny and tiny products skip packing (measured, ms: 512x1x512 0.17 vs 0.44 blocked,
+  // 1x512x512 0.20 vs 0.61; the tiny cut-off is at SMALL_WORK).
   if (N === 1) {
     gemv(M, K, A, aOff, aRs, aCs, B, bOff, bRs, C, cOff, cRs, accumulate);
     return;
   }
-  if (M === 1 || M * N * K <= SMALL_WORK) {
+  if (M === 1) {
+    gevm(N, K, A, aOff, aCs, B, bOff, bRs, bCs, C, cOff, accumulate);
+    return;
+  }
+  if (M * N * K <= SMALL_WORK) {
     gemmSmall(M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate);
     return;
   }
@@ -132,7 +145,7 @@ export function gemm(
   // (nearly) equal size, so K = 257 becomes 129 + 128 rather than 256 + 1 (a 1-deep k-block
   // would cost a full pass over C for almost no work). Row and column blocks are rounded up to
   // whole slivers.
-  const kcStep = Math.ceil(K / Math.ceil(K / KC)) - 1;
+  const kcStep = Math.ceil(K / Math.ceil(K / KC));
   const mcStep = roundUp(Math.ceil(M / Math.ceil(M / MC)), MR);
   const ncStep = roundUp(Math.ceil(N / Math.ceil(N / NC)), NR);
 
@@ -175,30 +188,87 @@ export function gemmNaive(
   C: Float64Array, cOff: number, cRs: number, accumulate: boolean,
 ): void {
   for (let i = 0; i < M; i++) {
+    const aRow = aOff + i * aRs;
+    const cRow = cOff + i * cRs;
     for (let j = 0; j < N; j++) {
       let s = 0;
-      for (let k = 0; k < K; k++) s += A[aOff + i * aRs + k * aCs] * B[bOff + k * bRs + j * bCs];
-      const c = cOff + i * cRs + j;
-      C[c] = accumulate ? C[c] + s : s;
+      for (let k = 0, a = aRow, b = bOff + j * bCs; k < K; k++, a += aCs, b += bRs) s += A[a] * B[b];
+      C[cRow + j] = accumulate ? C[cRow + j] + s : s;
     }
   }
 }
 
-/**
- * Matrix times vector (N = 1): one dot product per row of A, summed in k order. Packing would
- * copy all of A to use each element once, and a 4x3 tile would be two-thirds padding.
+/*
+ * Skinny products. With N = 1 (matrix times vector) or M = 1 (vector times matrix) every
+ * element of the big operand is used once, so packing it is pure overhead (and a 4x3 tile
+ * would be mostly padding). These paths compute dot products straight from the caller's
+ * strides, four outputs at a time: one running sum is latency-bound (each add waits for the
+ * previous one, ~1.3 GFLOP/s), four independent sums keep the adder busy and share each load of
+ * the vector. Every output is still summed in plain k order.
  */
+
+/** N = 1: C[i] (+)= sum_k A[i][k] B[k], rows of A four at a time. */
 function gemv(
   M: number, K: number,
   A: Float64Array, aOff: number, aRs: number, aCs: number,
   B: Float64Array, bOff: number, bRs: number,
   C: Float64Array, cOff: number, cRs: number, accumulate: boolean,
 ): void {
-  for (let i = 0; i < M; i++) {
+  const aRs2 = 2 * aRs, aRs3 = 3 * aRs;
+  let i = 0;
+  for (; i + 4 <= M; i += 4) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let k = 0, a = aOff + i * aRs, b = bOff; k < K; k++, a += aCs, b += bRs) {
+      const x = B[b];
+      s0 += A[a] * x;
+      s1 += A[a + aRs] * x;
+      s2 += A[a + aRs2] * x;
+      s3 += A[a + aRs3] * x;
+    }
+    const c = cOff + i * cRs;
+    if (accumulate) {
+      C[c] += s0; C[c + cRs] += s1; C[c + 2 * cRs] += s2; C[c + 3 * cRs] += s3;
+    } else {
+      C[c] = s0; C[c + cRs] = s1; C[c + 2 * cRs] = s2; C[c + 3 * cRs] = s3;
+    }
+  }
+  for (; i < M; i++) {
     let s = 0;
     for (let k = 0, a = aOff + i * aRs, b = bOff; k < K; k++, a += aCs, b += bRs) s += A[a] * B[b];
     const c = cOff + i * cRs;
     C[c] = accumulate ? C[c] + s : s;
+  }
+}
+
+/** M = 1: C[j] (+)= sum_k A[k] B[k][j], columns of B four at a time. */
+function gevm(
+  N: number, K: number,
+  A: Float64Array, aOff: number, aCs: number,
+  B: Float64Array, bOff: number, bRs: number, bCs: number,
+  C: Float64Array, cOff: number, accumulate: boolean,
+): void {
+  const bCs2 = 2 * bCs, bCs3 = 3 * bCs;
+  let j = 0;
+  for (; j + 4 <= N; j += 4) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let k = 0, a = aOff, b = bOff + j * bCs; k < K; k++, a += aCs, b += bRs) {
+      const x = A[a];
+      s0 += x * B[b];
+      s1 += x * B[b + bCs];
+      s2 += x * B[b + bCs2];
+      s3 += x * B[b + bCs3];
+    }
+    const c = cOff + j;
+    if (accumulate) {
+      C[c] += s0; C[c + 1] += s1; C[c + 2] += s2; C[c + 3] += s3;
+    } else {
+      C[c] = s0; C[c + 1] = s1; C[c + 2] = s2; C[c + 3] = s3;
+    }
+  }
+  for (; j < N; j++) {
+    let s = 0;
+    for (let k = 0, a = aOff, b = bOff + j * bCs; k < K; k++, a += aCs, b += bRs) s += A[a] * B[b];
+    C[cOff + j] = accumulate ? C[cOff + j] + s : s;
   }
 }
 
@@ -239,9 +309,10 @@ function gemmSmall(
  * k as its contiguous axis (A as stored, B transposed) the streams are sequential; otherwise
  * each stream steps by a row, and the MR/NR neighbours read together share a cache line. Both
  * layouts pack at ~1 ns per element here; walking the other axis and scattering into the
- * slivers measured no faster, so there is one loop order. At ~1 ns per element against ~0.17 ns
- * per multiply-add in the micro-kernel, packing costs about 6/m of the run time for m the
- * reuse count (rows of C for Bp, columns for Ap): negligible from a few dozen rows up.
+ * slivers measured no faster, so there is one loop order. At ~1 ns per packed element against
+ * ~0.34 ns per multiply-add in the micro-kernel (~5.9 GFLOP/s), packing adds about 3/m to the
+ * kernel's time, m being the reuse count (the rows of C that share a packed B element, the
+ * columns that share an A element): 3/M + 3/N in all, under 10% once M and N pass ~64.
  */
 
 /**

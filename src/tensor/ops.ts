@@ -301,6 +301,9 @@ export function stack(ts: readonly Tensor[], axis = 0): Tensor {
     }
   }
   const a = axis < 0 ? axis + ts[0].ndim + 1 : axis;
+  if (!Number.isInteger(a) || a < 0 || a > ts[0].ndim) {
+    throw new Error(`stack: axis ${axis} is out of range for stacking rank-${ts[0].ndim} tensors`);
+  }
   return concat(
     ts.map((t) => t.unsqueeze(a)),
     a,

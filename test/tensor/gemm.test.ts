@@ -245,4 +245,20 @@ describe('gemm', () => {
     gemm(M, N, K, A, 0, K, 1, B, 0, N, 1, again, 0, N, false);
     expect(again).toEqual(first);
   });
+
+  it('gives a row of C the same bits whatever batch it is computed in (blocked path)', () => {
+    // The k-block boundaries depend on K alone, so row i of A B does not depend on M.
+    const rnd = mulberry32(31337);
+    const N = 11, K = 300;
+    const A = Float64Array.from({ length: 37 * K }, () => rnd() * 2 - 1);
+    const B = Float64Array.from({ length: K * N }, () => rnd() * 2 - 1);
+    const big = new Float64Array(37 * N), small = new Float64Array(5 * N);
+    gemm(37, N, K, A, 0, K, 1, B, 0, N, 1, big, 0, N, false);
+    gemm(5, N, K, A, 0, K, 1, B, 0, N, 1, small, 0, N, false);
+    expect(small).toEqual(big.subarray(0, 5 * N));
+    // Rows 33..36 fall in a partial 4-row tile of the 37-row call: same bits again.
+    const tail = new Float64Array(4 * N);
+    gemm(4, N, K, A, 33 * K, K, 1, B, 0, N, 1, tail, 0, N, false);
+    expect(tail).toEqual(big.subarray(33 * N));
+  });
 });

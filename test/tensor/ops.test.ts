@@ -228,6 +228,29 @@ describe('reductions over any set of axes (t[i, j, k] = 12 i + 4 j + k)', () => 
       [2, 2, 2, 2],
     ]);
     expect(ops.argmax(u.transpose(), 1).toArray()).toEqual([3, 3, 1]);
+    // rank 3: v[i, j, k]
+    const v = Tensor.from([
+      [
+        [1, 9, 5],
+        [4, 2, 6],
+      ],
+      [
+        [7, 3, 5],
+        [0, 8, 6],
+      ],
+    ]);
+    expect(ops.argmax(v, 0, true).toArray()).toEqual([
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+      ],
+    ]);
+    expect(ops.argmax(v, 1, true).toArray()).toEqual([[[1, 0, 1]], [[0, 1, 1]]]);
+    expect(ops.argmax(v, -1).toArray()).toEqual([
+      [1, 2],
+      [0, 1],
+    ]);
+    expect(ops.argmax(v, 2, true).shape).toEqual([2, 2, 1]);
     expect(() => ops.argmax(u, 2)).toThrow(/argmax: axis 2 is out of range for a tensor of rank 2/);
   });
 

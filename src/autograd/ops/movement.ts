@@ -60,6 +60,12 @@ export function slice(a: Var | Tensor, ...ranges: (SliceRange | null)[]): Var {
 export function gather(a: Var | Tensor, indices: ArrayLike<number>, axis = 0): Var {
   const x = asVar(a);
   const ax = normalizeAxis('gather', axis, x.value.ndim);
+  const n0 = x.shape[ax];
+  for (let i = 0; i < indices.length; i++) {
+    if (!Number.isInteger(indices[i]) || indices[i] < -n0 || indices[i] >= n0) {
+      throw new Error(`gather: index ${indices[i]} is out of range for axis ${ax} of extent ${n0}`);
+    }
+  }
   const out = x.value.take(indices, ax);
   // d gather(a)/da scatters g back, adding where an index repeats
   return record('gather', [x], out, (g) => {
@@ -112,6 +118,7 @@ export function stack(parts: readonly (Var | Tensor)[], axis = 0): Var {
   }
   const nd = xs[0].shape.length;
   const a = axis < 0 ? axis + nd + 1 : axis;
+  if (!Number.isInteger(a) || a < 0 || a > nd) throw new Error(`stack: axis ${axis} is out of range for stacking rank-${nd} tensors`);
   return concat(
     xs.map((x) => reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)])),
     a,

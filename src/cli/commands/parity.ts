@@ -55,6 +55,7 @@ export function runParity(paths: string[], write: (line: string) => void): CaseR
 export const parityHelp = `halfspace parity [FILE_OR_DIR ...]
 
 Rebuilds every case of the PyTorch fixture files given (default: test/fixtures/torch-parity.json)
-and compares output, gates, loss, grads, halfspaces and the sgd/adam trajectories within
-FORMAT.md's tolerances (relative 1e-9; 1e-8 for trajectories). Prints a line per case, then
-'N passed, M failed'; exits 1 on any failure. Fields not checked yet are listed as unchecked.`;
+and compares output, gates, loss, grads, halfspaces, the sgd/adam trajectories, the path
+decomposition (count, sum, top paths), the neural path kernel and the NTK within FORMAT.md's
+tolerances (relative 1e-9; 1e-8 for trajectories). Prints a line per case, then
+'N passed, M failed'; exits 1 on any failure. A field without a checker is listed as unchecked.`;

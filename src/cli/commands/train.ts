@@ -182,7 +182,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (ckpt === undefined) throw new Error('eval: --checkpoint FILE is required');
   if (file === undefined) throw new Error('eval: --data FILE.csv is required');
   const { model, meta } = loadCheckpoint(ckpt);
-  const csv = readCsv(file, label);
+  // the label column the model was trained with, unless given again
+  const trainedLabel = typeof meta.data === 'object' && meta.data !== null ? (meta.data as { label?: unknown }).label : undefined;
+  const csv = readCsv(file, label ?? (typeof trainedLabel === 'string' ? trainedLabel : undefined));
   if (csv.x.shape[1] !== model.config.inputDim) {
     throw new Error(`eval: ${file} has ${csv.x.shape[1]} feature columns, the model expects ${model.config.inputDim}`);
   }

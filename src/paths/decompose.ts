@@ -1,0 +1,498 @@
+// The exact mixture of paths: counts, lazy enumeration, top-k by dynamic programming, the path sum.
+
+import { noGrad } from '../autograd/engine.js';
+import type { Model } from '../models/families.js';
+import { shapeStr } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/**
+ * A path id as FORMAT.md fixes it: `[startLayer, startIndex, unit...]`. startLayer 0 starts at
+ * input `startIndex` and visits one unit in every hidden layer; startLayer l in 1..L starts at
+ * the bias of hidden layer l (startIndex -1) and visits layers l..L; startLayer L+1 is the
+ * output bias alone. A dlgn-vt path is `[0, 0, i_1, ..., i_L]`.
+ */
+export type PathId = number[];
+
+/** One path for one input: its value (per output), activity, and contribution (per output). */
+export interface Path {
+  id: PathId;
+  /** Product of the weights along the path, times the output weight into each output c. */
+  value: Float64Array;
+  /** Product of the gates of the units visited (times x_i for an input start when v_0 = x). */
+  activity: number;
+  /** value[c] * activity: what the path adds to output c. */
+  contribution: Float64Array;
+}
+
+/**
+ * The pieces of a model that its paths are made of, read from named parameters and config:
+ * value weights W_l [m_l, m_{l-1}], biases, the output layer, and what the value input is.
+ * (For dlgn-vt the value tensor replaces all of them.)
+ */
+export interface PathNet {
+  kind: Model['config']['kind'];
+  d: number;
+  widths: number[];
+  k: number;
+  /** Start value of an input path: 1 (`ones`) or x_i (`input`; DLN and ReLU nets read x). */
+  startsAtInput: boolean;
+  weights: Tensor[];
+  biases: (Tensor | null)[];
+  outWeight: Tensor | null;
+  outBias: Tensor | null;
+  /** dlgn-vt only: V [k, m_1, ..., m_L]. */
+  valueTensor: Tensor | null;
+}
+
+/** Reads a model's path structure from its canonical parameter names (SPEC.md). */
+export function pathNet(model: Model): PathNet {
+  const c = model.config;
+  const L = c.widths.length;
+  const get = (name: string): Tensor | null => {
+    const found = model.namedParameters().find(([n]) => n === name);
+    return found ? found[1].value.contiguous() : null;
+  };
+  const base = { kind: c.kind, d: c.inputDim, widths: c.widths.slice(), k: c.outputDim };
+  if (c.kind === 'dlgn-vt') {
+    return { ...base, startsAtInput: false, weights: [], biases: [], outWeight: null, outBias: null, valueTensor: get('value') };
+  }
+  const prefix = c.kind === 'dln' || c.kind === 'dnn' ? 'layers' : 'value';
+  const weights: Tensor[] = [];
+  const biases: (Tensor | null)[] = [];
+  for (let l = 0; l < L; l++) {
+    const w = get(`${prefix}.${l}.weight`);
+    if (w === null) throw new Error(`paths: ${c.kind} model has no parameter ${prefix}.${l}.weight`);
+    weights.push(w);
+    biases.push(get(`${prefix}.${l}.bias`));
+  }
+  return {
+    ...base,
+    startsAtInput: c.kind === 'dln' || c.kind === 'dnn' || c.valueInput === 'input',
+    weights,
+    biases,
+    outWeight: get('out.weight'),
+    outBias: get('out.bias'),
+    valueTensor: null,
+  };
+}
+
+/**
+ * The number of paths ending at one output, exactly, without enumeration:
+ * d prod m_l input starts, plus (with biases) prod_{j >= l} m_j bias starts of each layer l and
+ * the output bias; prod m_l for dlgn-vt. A bigint, since it passes 2^53 quickly.
+ */
+export function pathCount(model: Model): bigint {
+  const c = model.config;
+  const m = c.widths.map(BigInt);
+  const prod = (from: number): bigint => m.slice(from).reduce((a, b) => a * b, 1n);
+  if (c.kind === 'dlgn-vt') return prod(0);
+  let n = BigInt(c.inputDim) * prod(0);
+  if (c.bias) {
+    for (let l = 0; l < m.length; l++) n += prod(l);
+    n += 1n;
+  }
+  return n;
+}
+
+/** Gate values of one input, per hidden layer, from `model.gates`. */
+function gatesOf(model: Model, x: Tensor): Float64Array[] {
+  return model.gates(x).map((g) => g.values().slice());
+}
+
+function checkSample(op: string, model: Model, x: Tensor | ArrayLike<number>): Tensor {
+  const d = model.config.inputDim;
+  const t = x instanceof Tensor ? x : Tensor.fromArray(Float64Array.from(x as ArrayLike<number>));
+  const row = t.ndim === 1 ? t.reshape([1, t.shape[0]]) : t;
+  if (row.ndim !== 2 || row.shape[0] !== 1 || row.shape[1] !== d) {
+    throw new Error(`${op}: expected one input of ${d} features ([${d}] or [1, ${d}]), got ${shapeStr(t.shape)}`);
+  }
+  return row.contiguous();
+}
+
+/** Options for enumeration. */
+export interface EnumerateOptions {
+  /** Refuse when the path count exceeds this (default 1 000 000). */
+  limit?: number;
+}
+
+/**
+ * Every path of the model for input x, lazily, in id order (input starts, then bias starts
+ * layer by layer, then the output bias). Refused above `limit` with an error stating the count.
+ *
+ * @example
+ * ```ts
+ * for (const p of enumeratePaths(net, [0.3, -0.2])) console.log(p.id, p.contribution);
+ * ```
+ */
+export function* enumeratePaths(model: Model, x: Tensor | ArrayLike<number>, options: EnumerateOptions = {}): Generator<Path> {
+  const limit = options.limit ?? 1_000_000;
+  const count = pathCount(model);
+  if (count > BigInt(limit)) {
+    throw new Error(`enumeratePaths: the model has ${count} paths per output, over the limit of ${limit}; use topPaths or raise limit`);
+  }
+  const xs = checkSample('enumeratePaths', model, x);
+  const net = pathNet(model);
+  const gates = noGrad(() => gatesOf(model, xs));
+  const xv = xs.values();
+  const { k, widths } = net;
+  const L = widths.length;
+
+  if (net.valueTensor) {
+    // out_c = sum_i V[c, i_1..i_L] prod_l G_l[i_l]; path id [0, 0, i_1..i_L]
+    const V = net.valueTensor.values();
+    const P = widths.reduce((a, b) => a * b, 1);
+    const units = new Array<number>(L).fill(0);
+    for (let flat = 0; flat < P; flat++) {
+      let rem = flat;
+      for (let l = L - 1; l >= 0; l--) {
+        units[l] = rem % widths[l];
+        rem = Math.floor(rem / widths[l]);
+      }
+      let activity = 1;
+      for (let l = 0; l < L; l++) activity *= gates[l][units[l]];
+      const value = new Float64Array(k);
+      const contribution = new Float64Array(k);
+      for (let c = 0; c < k; c++) {
+        value[c] = V[c * P + flat];
+        contribution[c] = value[c] * activity;
+      }
+      yield { id: [0, 0, ...units], value, activity, contribution };
+    }
+    return;
+  }
+
+  const W = net.weights.map((w) => w.values());
+  const Wo = net.outWeight!.values();
+  const mL = widths[L - 1];
+  // Walks units of layers `from..L-1` (0-based) after a start: `v0(u)` is the start value given
+  // the first unit (1 for an input start, the bias b[u] for a bias start), `a0` the start activity.
+  function* walk(startLayer: number, startIndex: number, from: number, prevUnit: number, v0: (u: number) => number, a0: number): Generator<Path> {
+    const units = new Array<number>(L - from).fill(0);
+    const sizes = widths.slice(from);
+    const total = sizes.reduce((a, b) => a * b, 1);
+    for (let flat = 0; flat < total; flat++) {
+      let rem = flat;
+      for (let j = sizes.length - 1; j >= 0; j--) {
+        units[j] = rem % sizes[j];
+        rem = Math.floor(rem / sizes[j]);
+      }
+      let value = v0(units[0]);
+      let activity = a0;
+      let prev = prevUnit;
+      for (let j = 0; j < units.length; j++) {
+        const l = from + j;
+        const u = units[j];
+        // an edge into layer l exists only from a previous unit (not from a bias start)
+        if (prev >= 0) value *= W[l][u * (l === 0 ? net.d : widths[l - 1]) + prev];
+        activity *= gates[l][u];
+        prev = u;
+      }
+      const last = units[units.length - 1];
+      const vals = new Float64Array(k);
+      const contribution = new Float64Array(k);
+      for (let c = 0; c < k; c++) {
+        vals[c] = value * Wo[c * mL + last];
+        contribution[c] = vals[c] * activity;
+      }
+      yield { id: [startLayer, startIndex, ...units], value: vals, activity, contribution };
+    }
+  }
+
+  for (let i = 0; i < net.d; i++) {
+    yield* walk(0, i, 0, i, () => 1, net.startsAtInput ? xv[i] : 1);
+  }
+  for (let l = 0; l < L; l++) {
+    const b = net.biases[l];
+    if (b === null) continue;
+    const bv = b.values();
+    // a bias start at hidden layer l+1 (1-based): its first unit u carries the value b_l[u]
+    yield* walk(l + 1, -1, l, -1, (u) => bv[u], 1);
+  }
+  if (net.outBias) {
+    const bo = net.outBias.values();
+    yield { id: [L + 1, -1], value: Float64Array.from(bo), activity: 1, contribution: Float64Array.from(bo) };
+  }
+
+}
+
+/**
+ * The sum of every path's contribution for one input, computed by dynamic programming over
+ * layers from the weights and `gates(x)` (no enumeration). Equals the forward output exactly in
+ * exact arithmetic: this is the decomposition's identity, evaluated the cheap way.
+ */
+export function pathSum(model: Model, x: Tensor | ArrayLike<number>): Float64Array {
+  const xs = checkSample('pathSum', model, x);
+  const net = pathNet(model);
+  const gates = noGrad(() => gatesOf(model, xs));
+  const xv = xs.values();
+  const { k, widths, d } = net;
+  const L = widths.length;
+  if (net.valueTensor) {
+    // sum over tuples of V[c, i] prod G: contract one layer at a time from the last
+    const V = net.valueTensor.values();
+    const P = widths.reduce((a, b) => a * b, 1);
+    const out = new Float64Array(k);
+    for (let c = 0; c < k; c++) {
+      let cur = V.subarray(c * P, (c + 1) * P);
+      let size = P;
+      for (let l = L - 1; l >= 0; l--) {
+        const m = widths[l];
+        const next = new Float64Array(size / m);
+        for (let r = 0; r < next.length; r++) {
+          let s = 0;
+          for (let u = 0; u < m; u++) s += cur[r * m + u] * gates[l][u];
+          next[r] = s;
+        }
+        cur = next;
+        size /= m;
+      }
+      out[c] = cur[0];
+    }
+    return out;
+  }
+  // S_l[u] = sum over partial paths ending at unit u of layer l of value * activity
+  let S = Float64Array.from({ length: d }, (_, i) => (net.startsAtInput ? xv[i] : 1));
+  for (let l = 0; l < L; l++) {
+    const m = widths[l];
+    const prevDim = l === 0 ? d : widths[l - 1];
+    const W = net.weights[l].values();
+    const b = net.biases[l]?.values();
+    const next = new Float64Array(m);
+    for (let u = 0; u < m; u++) {
+      let s = b ? b[u] : 0;
+      for (let p = 0; p < prevDim; p++) s += W[u * prevDim + p] * S[p];
+      next[u] = s * gates[l][u];
+    }
+    S = next;
+  }
+  const Wo = net.outWeight!.values();
+  const bo = net.outBias?.values();
+  const mL = widths[L - 1];
+  const out = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    let s = bo ? bo[c] : 0;
+    for (let u = 0; u < mL; u++) s += Wo[c * mL + u] * S[u];
+    out[c] = s;
+  }
+  return out;
+}
+
+/**
+ * How a path's contribution vector is ranked: `max` |contribution_c| over outputs (the default,
+ * and the convention of the PyTorch fixtures), `l2` or `l1` norm, or |contribution| of one output.
+ */
+export type RankBy = 'l2' | 'l1' | 'max' | { output: number };
+
+function normOf(v: ArrayLike<number>, rank: RankBy): number {
+  if (typeof rank === 'object') return Math.abs(v[rank.output]);
+  let s = 0;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]);
+    if (rank === 'l2') s += a * a;
+    else if (rank === 'l1') s += a;
+    else s = Math.max(s, a);
+  }
+  return rank === 'l2' ? Math.sqrt(s) : s;
+}
+
+/** A partial path kept by the top-k search: its |value * activity| so far and how it got here. */
+interface Partial {
+  mag: number;
+  /** Signed value * activity so far. */
+  signed: number;
+  id: number[];
+}
+
+/** Inserts into a list kept sorted by decreasing magnitude, at most k long. */
+function pushTop(list: Partial[], p: Partial, k: number): void {
+  if (list.length === k && p.mag <= list[k - 1].mag) return;
+  let i = list.length;
+  while (i > 0 && list[i - 1].mag < p.mag) i--;
+  list.splice(i, 0, p);
+  if (list.length > k) list.pop();
+}
+
+/**
+ * The k paths of largest |contribution| for input x, without enumerating all paths.
+ *
+ * Method: dynamic programming over layers (a k-best search on the layered graph). A path's
+ * ranking magnitude factorises: |contribution| = |start| * prod |w| |g| * n(W_o[:, last]) where n
+ * is the chosen norm of the output weights, because the contribution vector is one scalar times
+ * an output-weight column. Multiplying by a non-negative factor keeps order, so the k best partial
+ * paths into a unit are among the k best partial paths into each predecessor, extended by one
+ * edge: keeping k per unit is exact, at O(k * sum_l m_l m_{l-1}) work. Ties are broken by id order.
+ * For dlgn-vt the value tensor is not a product over layers, so its P = prod m_l entries (already
+ * held in memory by the model) are scanned once.
+ *
+ * @example
+ * ```ts
+ * const top = topPaths(net, [0.3, -0.2], 8);
+ * top[0].id; // e.g. [0, 1, 3, 2, 1]
+ * ```
+ */
+export function topPaths(model: Model, x: Tensor | ArrayLike<number>, k = 8, options: { rankBy?: RankBy } = {}): Path[] {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`topPaths: k must be a positive integer, got ${k}`);
+  const rank = options.rankBy ?? 'max';
+  const xs = checkSample('topPaths', model, x);
+  const net = pathNet(model);
+  if (typeof rank === 'object' && !(Number.isInteger(rank.output) && rank.output >= 0 && rank.output < net.k)) {
+    throw new Error(`topPaths: rankBy.output ${rank.output} is out of range [0, ${net.k})`);
+  }
+  const gates = noGrad(() => gatesOf(model, xs));
+  const xv = xs.values();
+  const { widths, d } = net;
+  const L = widths.length;
+  const K = net.k;
+
+  if (net.valueTensor) {
+    const V = net.valueTensor.values();
+    const P = widths.reduce((a, b) => a * b, 1);
+    const best: Partial[] = [];
+    const units = new Array<number>(L).fill(0);
+    const col = new Float64Array(K);
+    for (let flat = 0; flat < P; flat++) {
+      let rem = flat;
+      let act = 1;
+      for (let l = L - 1; l >= 0; l--) {
+        units[l] = rem % widths[l];
+        rem = Math.floor(rem / widths[l]);
+        act *= gates[l][units[l]];
+      }
+      for (let c = 0; c < K; c++) col[c] = V[c * P + flat];
+      pushTop(best, { mag: Math.abs(act) * normOf(col, rank), signed: act, id: [0, 0, ...units] }, k);
+    }
+    return best.map((b) => materialise(model, net, gates, xv, b.id));
+  }
+
+  const W = net.weights.map((w) => w.values());
+  // tops[u]: the k best partial paths ending at unit u of the current layer
+  let tops: Partial[][] = [];
+  for (let l = 0; l < L; l++) {
+    const m = widths[l];
+    const prevDim = l === 0 ? d : widths[l - 1];
+    const b = net.biases[l]?.values();
+    const next: Partial[][] = Array.from({ length: m }, () => []);
+    for (let u = 0; u < m; u++) {
+      const g = gates[l][u];
+      for (let p = 0; p < prevDim; p++) {
+        const w = W[l][u * prevDim + p] * g;
+        if (l === 0) {
+          const s = net.startsAtInput ? xv[p] : 1;
+          pushTop(next[u], { mag: Math.abs(s * w), signed: s * w, id: [0, p, u] }, k);
+        } else {
+          for (const q of tops[p]) pushTop(next[u], { mag: q.mag * Math.abs(w), signed: q.signed * w, id: [...q.id, u] }, k);
+        }
+      }
+      if (b) pushTop(next[u], { mag: Math.abs(b[u] * g), signed: b[u] * g, id: [l + 1, -1, u] }, k);
+    }
+    tops = next;
+  }
+  const Wo = net.outWeight!.values();
+  const mL = widths[L - 1];
+  const best: Partial[] = [];
+  const col = new Float64Array(K);
+  for (let u = 0; u < mL; u++) {
+    for (let c = 0; c < K; c++) col[c] = Wo[c * mL + u];
+    const n = normOf(col, rank);
+    for (const q of tops[u]) pushTop(best, { mag: q.mag * n, signed: q.signed, id: q.id }, k);
+  }
+  if (net.outBias) pushTop(best, { mag: normOf(net.outBias.values(), rank), signed: 1, id: [L + 1, -1] }, k);
+  return best.map((b) => materialise(model, net, gates, xv, b.id));
+}
+
+/**
+ * Recomputes one path's value, activity and contribution from its id (the same arithmetic as
+ * enumeration, so top-k and brute force agree to the bit).
+ */
+function materialise(model: Model, net: PathNet, gates: Float64Array[], xv: Float64Array, id: number[]): Path {
+  const { k, widths, d } = net;
+  const L = widths.length;
+  if (net.valueTensor) {
+    const V = net.valueTensor.values();
+    const P = widths.reduce((a, b) => a * b, 1);
+    let flat = 0;
+    let activity = 1;
+    for (let l = 0; l < L; l++) {
+      flat = flat * widths[l] + id[2 + l];
+      activity *= gates[l][id[2 + l]];
+    }
+    const value = new Float64Array(k);
+    const contribution = new Float64Array(k);
+    for (let c = 0; c < k; c++) {
+      value[c] = V[c * P + flat];
+      contribution[c] = value[c] * activity;
+    }
+    return { id, value, activity, contribution };
+  }
+  const [startLayer, startIndex] = id;
+  if (startLayer === L + 1) {
+    const bo = Float64Array.from(net.outBias!.values());
+    return { id, value: bo, activity: 1, contribution: Float64Array.from(bo) };
+  }
+  const units = id.slice(2);
+  const from = startLayer === 0 ? 0 : startLayer - 1;
+  let value = startLayer === 0 ? 1 : net.biases[from]!.values()[units[0]];
+  let activity = startLayer === 0 && net.startsAtInput ? xv[startIndex] : 1;
+  let prev = startLayer === 0 ? startIndex : -1;
+  units.forEach((u, j) => {
+    const l = from + j;
+    if (prev >= 0) value *= net.weights[l].values()[u * (l === 0 ? d : widths[l - 1]) + prev];
+    activity *= gates[l][u];
+    prev = u;
+  });
+  const Wo = net.outWeight!.values();
+  const mL = widths[L - 1];
+  const last = units[units.length - 1];
+  const vals = new Float64Array(k);
+  const contribution = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    vals[c] = value * Wo[c * mL + last];
+    contribution[c] = vals[c] * activity;
+  }
+  void model;
+  return { id, value: vals, activity, contribution };
+}
+
+/** The result of checking sum over paths = forward on a batch. */
+export interface DecompositionCheck {
+  /** Largest |sum of contributions - forward| over samples and outputs. */
+  maxAbsError: number;
+  /** The same relative to max(1, |forward|). */
+  maxRelError: number;
+  /** 'enumeration' when every path was summed one by one, 'dynamic-programming' above the limit. */
+  method: 'enumeration' | 'dynamic-programming';
+  samples: number;
+}
+
+/**
+ * Checks the decomposition on a batch x [n, d]: sums every path's contribution (by enumeration
+ * when the count is at most `limit`, by the layer-wise dynamic program otherwise) and compares
+ * with `model.forward(x)`.
+ */
+export function verifyDecomposition(model: Model, x: Tensor, options: { limit?: number } = {}): DecompositionCheck {
+  if (x.ndim !== 2 || x.shape[1] !== model.config.inputDim) {
+    throw new Error(`verifyDecomposition: expected x [n, ${model.config.inputDim}], got ${shapeStr(x.shape)}`);
+  }
+  const limit = options.limit ?? 100_000;
+  const enumerate = pathCount(model) <= BigInt(limit);
+  const out = noGrad(() => model.forward(x).value).values();
+  const n = x.shape[0];
+  const k = model.config.outputDim;
+  let maxAbs = 0;
+  let maxRel = 0;
+  for (let i = 0; i < n; i++) {
+    const row = x.slice([i, i + 1]);
+    let sum: Float64Array;
+    if (enumerate) {
+      sum = new Float64Array(k);
+      for (const p of enumeratePaths(model, row, { limit })) for (let c = 0; c < k; c++) sum[c] += p.contribution[c];
+    } else sum = pathSum(model, row);
+    for (let c = 0; c < k; c++) {
+      const f = out[i * k + c];
+      const e = Math.abs(sum[c] - f);
+      if (!(e <= maxAbs)) maxAbs = Number.isNaN(e) ? Infinity : e;
+      maxRel = Math.max(maxRel, e / Math.max(1, Math.abs(f)));
+    }
+  }
+  return { maxAbsError: maxAbs, maxRelError: maxRel, method: enumerate ? 'enumeration' : 'dynamic-programming', samples: n };
+}

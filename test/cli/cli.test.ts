@@ -1,0 +1,348 @@
+// The built `halfspace` command, run as a user runs it: help, version, parity, train, eval, errors.
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_PATH, loadFixtureFile } from '../helpers/parity-fixtures.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'halfspace.js');
+const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** `node bin/halfspace.js ...args` from the repository root. */
+function cli(...args: string[]): Run {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+}
+
+const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
+const lastLine = (s: string): string => lines(s).at(-1) ?? '';
+
+let tmp: string;
+beforeAll(() => {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
+    throw new Error('dist/cli/main.js is missing: run `npm run build` first (`npm test` does)');
+  }
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'halfspace-cli-'));
+});
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** XOR points in [-1, 1]^2 with a header and the label column in the middle. */
+function writeXorCsv(file: string, n: number, seed: number): void {
+  // a small LCG is enough for test data
+  let s = seed >>> 0;
+  const rnd = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32) * 2 - 1;
+  };
+  const rows = ['x0,label,x1'];
+  for (let i = 0; i < n; i++) {
+    const a = rnd();
+    const b = rnd();
+    rows.push(`${a},${(a > 0) !== (b > 0) ? 1 : 0},${b}`);
+  }
+  fs.writeFileSync(file, `${rows.join('\n')}\n`);
+}
+
+describe('help, version, unknown command', () => {
+  it('--help (and no arguments) print the command list, exit 0', () => {
+    for (const args of [['--help'], [], ['help']]) {
+      const r = cli(...args);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('usage: halfspace <command> [options]');
+      for (const cmd of ['train', 'eval', 'parity', 'version']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
+    }
+  });
+
+  it('a command --help prints its own options', () => {
+    const r = cli('train', '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('halfspace train --model dlgn|dlgn-sf|dlgn-vt|dgn|relu|linear');
+    expect(r.stdout).toContain('--label-column');
+    expect(cli('eval', '--help').stdout).toContain('halfspace eval --checkpoint DIR/model.json --data FILE.csv');
+    expect(cli('parity', '-h').stdout).toContain('halfspace parity [FILE_OR_DIR ...]');
+  });
+
+  it('version prints the package.json version', () => {
+    for (const v of ['version', '--version']) {
+      const r = cli(v);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`halfspace ${VERSION}\n`);
+    }
+  });
+
+  it('an unknown command exits 2 with a message on stderr', () => {
+    const r = cli('frobnicate');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toBe("halfspace: unknown command 'frobnicate'");
+    expect(r.stderr).toContain('usage: halfspace <command>');
+  });
+});
+
+describe('parity', () => {
+  it('the default fixture: every case passes, exit 0', () => {
+    const r = cli('parity');
+    expect(r.status).toBe(0);
+    const out = lines(r.stdout);
+    expect(out[0]).toMatch(/^# .*torch-parity\.json \(PyTorch .*\): 8 cases$/);
+    expect(out.filter((l) => l.startsWith('PASS ')).length).toBe(8);
+    expect(out.at(-1)).toBe('8 passed, 0 failed');
+    // every field of every case is checked: paths, npk and ntk included
+    expect(r.stdout).not.toMatch(/unchecked/);
+    for (const l of out.filter((x) => x.startsWith('PASS '))) expect(l).toMatch(/paths, npk, ntk\.all/);
+  });
+
+  it('a directory with the fixture and a corrupted copy: exit 1, the FAIL names case and field', () => {
+    const dir = path.join(tmp, 'fixtures');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(FIXTURE_PATH, path.join(dir, 'a-torch.json'));
+    const bad = loadFixtureFile();
+    const c = bad.cases.find((x) => x.name === 'dgn-soft-ce')!;
+    c.name = 'dgn-soft-ce-corrupted';
+    c.grads['value.0.weight'].data[1] += 1e-6;
+    fs.writeFileSync(path.join(dir, 'b-corrupted.json'), JSON.stringify(bad));
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a fixture');
+
+    const r = cli('parity', dir);
+    expect(r.status).toBe(1);
+    const out = lines(r.stdout);
+    expect(out.filter((l) => l.startsWith('# ')).map((l) => l.replace(/ \(.*\): 8 cases$/, ''))).toEqual([
+      `# ${path.join(dir, 'a-torch.json')}`,
+      `# ${path.join(dir, 'b-corrupted.json')}`,
+    ]);
+    const fails = out.filter((l) => l.startsWith('FAIL '));
+    expect(fails.length).toBe(1);
+    expect(fails[0]).toMatch(/^FAIL dgn-soft-ce-corrupted: checked output, gates, loss, grads, train\.sgd, train\.adam, paths, npk, ntk\.all, ntk\.valueOnly;/);
+    const i = out.indexOf(fails[0]);
+    expect(out[i + 1]).toMatch(/^ {5}grads: relative error \d\.\d\de-\d+ > 1e-9$/);
+    expect(out.filter((l) => l.startsWith('PASS ')).length).toBe(15);
+    expect(out.at(-1)).toBe('15 passed, 1 failed');
+  });
+
+  it('files can be named one by one', () => {
+    const r = cli('parity', FIXTURE_PATH, FIXTURE_PATH);
+    expect(r.status).toBe(0);
+    expect(lastLine(r.stdout)).toBe('16 passed, 0 failed');
+  });
+
+  it('a missing path, an empty directory, a file that is not JSON: an error, exit 1', () => {
+    const missing = path.join(tmp, 'no-such.json');
+    const r = cli('parity', missing);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`halfspace parity: parity: no such file or directory: ${missing}\n`);
+
+    const empty = path.join(tmp, 'empty-dir');
+    fs.mkdirSync(empty);
+    const e = cli('parity', empty);
+    expect(e.status).toBe(1);
+    expect(e.stderr).toContain(`parity: directory ${empty} holds no .json fixture files`);
+
+    const junk = path.join(tmp, 'junk.json');
+    fs.writeFileSync(junk, '{ not json');
+    const j = cli('parity', junk);
+    expect(j.status).toBe(1);
+    expect(j.stderr).toContain(`parity: cannot read ${junk}:`);
+
+    const wrong = path.join(tmp, 'wrong.json');
+    fs.writeFileSync(wrong, '{"tests": []}');
+    const w = cli('parity', wrong);
+    expect(w.status).toBe(1);
+    expect(w.stderr).toContain(`parity: ${wrong} is not a fixture file`);
+  });
+});
+
+describe('train and eval', () => {
+  it('a DLGN learns the disk (test accuracy >= 0.95); the same command writes the same model.json', () => {
+    const args = ['--model', 'dlgn', '--dataset', 'disk', '--seed', '1', '--epochs', '60', '--widths', '16,16,16', '--quiet'];
+    const a = path.join(tmp, 'disk-a');
+    const b = path.join(tmp, 'disk-b');
+    const r1 = cli('train', ...args, '--out', a);
+    expect(r1.stderr).toBe('');
+    expect(r1.status).toBe(0);
+    const r2 = cli('train', ...args, '--out', b);
+    expect(r2.status).toBe(0);
+    console.log(`train disk 60 epochs: ${r1.ms} ms, ${r2.ms} ms`);
+
+    expect(r1.stdout.split('\n')[0]).toBe('DLGN 2-[16,16,16]-2 (features=cf, gate=soft, beta=10, valueInput=ones, bias=true), 1218 parameters');
+    expect(r1.stdout).toMatch(/^test loss \d+\.\d{4}, accuracy \d+\.\d%$/m);
+    expect(r1.stdout).toContain(`wrote ${path.join(a, 'model.json')} and ${path.join(a, 'metrics.json')}`);
+
+    const metrics = JSON.parse(fs.readFileSync(path.join(a, 'metrics.json'), 'utf8'));
+    expect(metrics.final.test.accuracy).toBeGreaterThanOrEqual(0.95);
+    for (const part of ['train', 'validation', 'test']) {
+      expect(Number.isFinite(metrics.final[part].loss), part).toBe(true);
+      expect(metrics.final[part].accuracy).toBeGreaterThan(0.5);
+    }
+    expect(metrics.history.length).toBe(60);
+    expect(metrics.history[0]).toMatchObject({ epoch: 0, lr: [0.01] });
+    expect(metrics.history[59].epoch).toBe(59);
+    expect(metrics.history[59].loss).toBeLessThan(metrics.history[0].loss);
+    expect(typeof metrics.wallSeconds).toBe('number');
+    expect(metrics.wallSeconds).toBeGreaterThan(0);
+    expect(metrics.config.kind).toBe('dlgn');
+
+    const ma = fs.readFileSync(path.join(a, 'model.json'));
+    const mb = fs.readFileSync(path.join(b, 'model.json'));
+    expect(ma.equals(mb)).toBe(true);
+    const ckpt = JSON.parse(ma.toString('utf8'));
+    expect(ckpt.format).toBe('halfspace-checkpoint');
+    expect(ckpt.training.seed).toBe(1);
+    expect(ckpt.training.data).toMatchObject({ dataset: 'disk', n: 2000, seed: 1 });
+    // another seed gives another model
+    const c = path.join(tmp, 'disk-c');
+    const other = ['--model', 'dlgn', '--dataset', 'disk', '--seed', '2', '--epochs', '2', '--widths', '16,16,16', '--quiet'];
+    expect(cli('train', ...other, '--out', c).status).toBe(0);
+    expect(fs.readFileSync(path.join(c, 'model.json')).equals(ma)).toBe(false);
+  });
+
+  it('a CSV with the label column in the middle trains, and eval reports loss and accuracy (text and --json)', () => {
+    const csv = path.join(tmp, 'xor.csv');
+    writeXorCsv(csv, 400, 17);
+    const out = path.join(tmp, 'xor-run');
+    const r = cli('train', '--model', 'dlgn', '--data', csv, '--label-column', 'label', '--epochs', '60', '--widths', '16,16', '--out', out, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.data).toMatchObject({ file: 'xor.csv', label: 'label', rows: 400 });
+    expect(metrics.loss).toBe('ce');
+    expect(metrics.final.test.accuracy).toBeGreaterThan(0.85);
+
+    const ckpt = path.join(out, 'model.json');
+    const e = cli('eval', '--checkpoint', ckpt, '--data', csv, '--label-column', 'label');
+    expect(e.stderr).toBe('');
+    expect(e.status).toBe(0);
+    expect(e.stdout.split('\n')[0]).toMatch(/^DLGN 2-\[16,16\]-2 /);
+    const m = /^400 samples: ce loss (\d+\.\d{6}), accuracy (\d+\.\d\d)%$/m.exec(e.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m![2])).toBeGreaterThan(85);
+
+    const j = cli('eval', '--checkpoint', ckpt, '--data', csv, '--label-column', '1', '--json');
+    expect(j.status).toBe(0);
+    const rep = JSON.parse(j.stdout);
+    expect(Object.keys(rep)).toEqual(['loss', 'accuracy', 'samples']);
+    expect(rep.samples).toBe(400);
+    expect(rep.loss).toBeCloseTo(Number(m![1]), 5);
+    expect(rep.accuracy).toBeCloseTo(Number(m![2]) / 100, 4);
+  });
+
+  it('a regression CSV trains with mse and eval reports a loss without accuracy', () => {
+    const csv = path.join(tmp, 'reg.csv');
+    const rows = ['a,b,target'];
+    for (let i = 0; i < 60; i++) rows.push(`${i / 60},${(i % 7) / 7},${(0.5 * i) / 60 - (i % 7) / 14 + 0.25}`);
+    fs.writeFileSync(csv, `${rows.join('\n')}\n`);
+    const out = path.join(tmp, 'reg-run');
+    const r = cli('train', '--model', 'relu', '--data', csv, '--epochs', '5', '--widths', '8', '--out', out, '--quiet');
+    expect(r.status).toBe(0);
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.loss).toBe('mse');
+    expect(metrics.config.outputDim).toBe(1);
+    expect(metrics.final.test.accuracy).toBeUndefined();
+    const j = cli('eval', '--checkpoint', path.join(out, 'model.json'), '--data', csv, '--json');
+    expect(j.status).toBe(0);
+    const rep = JSON.parse(j.stdout);
+    expect(rep.accuracy).toBeNull();
+    expect(rep.samples).toBe(60);
+    expect(Number.isFinite(rep.loss)).toBe(true);
+  });
+
+  for (const model of ['relu', 'linear', 'dgn', 'dlgn-sf', 'dlgn-vt'] as const) {
+    it(`--model ${model} trains a few epochs and writes both files`, () => {
+      const out = path.join(tmp, `model-${model}`);
+      const r = cli('train', '--model', model, '--dataset', 'xor', '--n', '300', '--epochs', '3', '--widths', '6,5', '--out', out, '--quiet');
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+      const kind = { relu: 'dnn', linear: 'dln', dgn: 'dgn', 'dlgn-sf': 'dlgn', 'dlgn-vt': 'dlgn-vt' }[model];
+      expect(metrics.model).toBe(model);
+      expect(metrics.config.kind).toBe(kind);
+      expect(metrics.config.widths).toEqual([6, 5]);
+      if (model === 'dlgn-sf' || model === 'dlgn-vt') expect(metrics.config.features).toBe('sf');
+      expect(metrics.history.length).toBe(3);
+      expect(Object.keys(metrics.final)).toEqual(['train', 'validation', 'test']);
+      expect(typeof metrics.wallSeconds).toBe('number');
+      const ckpt = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8'));
+      expect(ckpt.kind).toBe(kind);
+    });
+  }
+
+  it('without --quiet, progress goes to stderr and stdout keeps the report', () => {
+    const out = path.join(tmp, 'loud');
+    const r = cli('train', '--model', 'dlgn', '--dataset', 'xor', '--n', '200', '--epochs', '4', '--widths', '4', '--out', out);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^train 4\/4 loss \d+\.\d{4} acc \d\.\d{3} val_acc \d\.\d{3}$/m);
+    expect(r.stdout).not.toContain('train 4/4');
+    expect(r.stdout).toContain('trained 4 epochs in');
+  });
+});
+
+describe('errors a user sees', () => {
+  it('a CSV cell that is not a number: the file, line, column and its name', () => {
+    const csv = path.join(tmp, 'bad.csv');
+    fs.writeFileSync(csv, 'x0,x1,label\n0.1,0.2,0\n0.3,0.4,1\n0.5,abc,0\n0.7,0.8,1\n');
+    const r = cli('train', '--data', csv, '--out', path.join(tmp, 'bad-run'), '--epochs', '1');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`halfspace train: ${csv}: line 4, column 2 (x1): 'abc' is not a finite number\n`);
+    expect(fs.existsSync(path.join(tmp, 'bad-run'))).toBe(false);
+  });
+
+  it('an unknown option (a typo of --epochs)', () => {
+    const r = cli('train', '--dataset', 'xor', '--out', path.join(tmp, 'typo'), '--epoch', '5');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("halfspace train: train: unknown option --epoch (see 'halfspace train --help')\n");
+    expect(fs.existsSync(path.join(tmp, 'typo'))).toBe(false);
+  });
+
+  it('--widths 0,3', () => {
+    const r = cli('train', '--dataset', 'xor', '--out', path.join(tmp, 'w'), '--widths', '0,3');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("halfspace train: train: --widths must be a comma-separated list of positive integers, got '0,3'\n");
+  });
+
+  it('missing --out, missing data, both data sources, an unknown data set or model', () => {
+    const noOut = cli('train', '--dataset', 'xor');
+    expect(noOut.status).toBe(1);
+    expect(noOut.stderr).toBe('halfspace train: train: --out DIR is required\n');
+    const out = path.join(tmp, 'x');
+    expect(cli('train', '--out', out).stderr).toContain('train: give --data FILE.csv or --dataset xor|disk');
+    expect(cli('train', '--out', out, '--dataset', 'xor', '--data', 'f.csv').stderr).toContain(
+      'train: give either --data FILE.csv or --dataset NAME, not both',
+    );
+    expect(cli('train', '--out', out, '--dataset', 'moons').stderr).toContain("train: --dataset must be one of disk, xor, got 'moons'");
+    expect(cli('train', '--out', out, '--dataset', 'xor', '--model', 'cnn').stderr).toContain(
+      "train: --model must be one of dlgn, dlgn-sf, dlgn-vt, dgn, relu, linear, got 'cnn'",
+    );
+    expect(cli('train', '--out', out, '--dataset', 'xor', '--epochs', '0').stderr).toContain("train: --epochs must be a positive integer, got '0'");
+    expect(cli('train', '--out', out, '--dataset', 'xor', '--epochs').stderr).toContain('--epochs needs a value');
+  });
+
+  it('eval: missing checkpoint file, missing flags, a CSV of the wrong width', () => {
+    const none = cli('eval', '--checkpoint', path.join(tmp, 'nope.json'), '--data', 'x.csv');
+    expect(none.status).toBe(1);
+    expect(none.stderr).toBe(`halfspace eval: checkpoint ${path.join(tmp, 'nope.json')}: no such file\n`);
+    expect(cli('eval', '--data', 'x.csv').stderr).toContain('eval: --checkpoint FILE is required');
+    expect(cli('eval', '--checkpoint', 'm.json').stderr).toContain('eval: --data FILE.csv is required');
+
+    const out = path.join(tmp, 'wide-run');
+    expect(cli('train', '--dataset', 'xor', '--n', '100', '--epochs', '1', '--widths', '3', '--out', out, '--quiet').status).toBe(0);
+    const wide = path.join(tmp, 'wide.csv');
+    fs.writeFileSync(wide, 'a,b,c,label\n1,2,3,0\n4,5,6,1\n');
+    const r = cli('eval', '--checkpoint', path.join(out, 'model.json'), '--data', wide);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`halfspace eval: eval: ${wide} has 3 feature columns, the model expects 2\n`);
+  });
+});
