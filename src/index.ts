@@ -22,3 +22,4 @@ export {
 export * from './autograd/index.js';
 export * from './models/index.js';
 export * from './data/index.js';
+export * from './paths/index.js';

@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parityHelp, runParity } from './commands/parity.js';
+import { pathsCommand, pathsHelp } from './commands/paths.js';
 import { evalCommand, evalHelp, trainCommand, trainHelp } from './commands/train.js';
 
 function packageVersion(): string {
@@ -17,7 +18,8 @@ usage: halfspace <command> [options]      (halfspace <command> --help for its op
 commands:
   train     train a model on a built-in 2-D data set or a CSV file; writes model.json, metrics.json
   eval      loss and accuracy of a checkpoint on a CSV file
-  parity    check the engine against PyTorch fixture files (gradients, trajectories, ...)
+  paths     the top paths of an input, their half-space constraints, the decomposition check
+  parity    check the engine against PyTorch fixture files (gradients, trajectories, paths, kernels)
   version   print the version
   help      this text
 `;
@@ -30,6 +32,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   train: { help: trainHelp, run: trainCommand },
   eval: { help: evalHelp, run: evalCommand },
+  paths: { help: pathsHelp, run: pathsCommand },
   parity: {
     help: parityHelp,
     async run(argv) {

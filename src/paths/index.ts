@@ -1,0 +1,8 @@
+// Public surface of src/paths: the mixture of paths, kernels, half-spaces, regions and geometry.
+
+export * from './decompose.js';
+export * from './values.js';
+export * from './kernels.js';
+export * from './regions.js';
+export * from './geometry.js';
+export { symmetricEigenvalues } from './linalg.js';
