@@ -30,9 +30,11 @@ const allowed: Record<string, string[]> = {
   models: ['tensor', 'autograd', 'models'],
   paths: ['tensor', 'autograd', 'models', 'paths'],
   data: ['tensor', 'data'],
+  viz: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz'],
+  experiments: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz', 'experiments'],
   io: ['tensor', 'autograd', 'models', 'paths', 'data', 'io'],
-  cli: ['tensor', 'autograd', 'models', 'paths', 'data', 'io', 'cli'],
-  'index.': ['tensor', 'autograd', 'models', 'paths', 'data'],
+  cli: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz', 'experiments', 'io', 'cli'],
+  'index.': ['tensor', 'autograd', 'models', 'paths', 'data', 'viz'],
 };
 
 describe('architecture', () => {
@@ -52,7 +54,7 @@ describe('architecture', () => {
   });
 
   it('keeps node: imports out of the browser-safe core', () => {
-    const core = all.filter((f) => ['tensor', 'autograd', 'models', 'paths', 'data', 'index.'].includes(layerOf(f)));
+    const core = all.filter((f) => ['tensor', 'autograd', 'models', 'paths', 'data', 'viz', 'experiments', 'index.'].includes(layerOf(f)));
     const offenders = core.filter((f) => imports(f).some((s) => s.startsWith('node:') || ['fs', 'path', 'os', 'worker_threads'].includes(s)));
     expect(offenders.map((f) => relative(root, f))).toEqual([]);
   });

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parityHelp, runParity } from './commands/parity.js';
 import { pathsCommand, pathsHelp } from './commands/paths.js';
+import { experimentCommand, experimentHelp } from './commands/experiment.js';
 import { evalCommand, evalHelp, trainCommand, trainHelp } from './commands/train.js';
 
 function packageVersion(): string {
@@ -20,6 +21,7 @@ commands:
   eval      loss and accuracy of a checkpoint on a CSV file
   paths     the top paths of an input, their half-space constraints, the decomposition check
   parity    check the engine against PyTorch fixture files (gradients, trajectories, paths, kernels)
+  experiment  run the paper's experiments (E1-E7): reports, figures, metrics
   version   print the version
   help      this text
 `;
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   train: { help: trainHelp, run: trainCommand },
   eval: { help: evalHelp, run: evalCommand },
   paths: { help: pathsHelp, run: pathsCommand },
+  experiment: { help: experimentHelp, run: experimentCommand },
   parity: {
     help: parityHelp,
     async run(argv) {

@@ -1,0 +1,78 @@
+// The shape of an experiment: its context, its result (report sections, figures, metrics), Markdown helpers.
+
+/** What every experiment receives from the runner. */
+export interface ExperimentContext {
+  /** Shrink to under a minute (for the test suite); false runs the full protocol. */
+  quick: boolean;
+  /** Seed of every generator, initialisation and shuffle in the run. */
+  seed: number;
+  /** E6's data set. */
+  dataset?: 'sdi' | 'sdii';
+  /** Progress on long work: one short line at a time. */
+  progress: (message: string) => void;
+  /** Optional cancellation between training epochs. */
+  signal?: AbortSignal;
+}
+
+/** A figure the experiment drew: an SVG document and the file name it is saved under. */
+export interface Figure {
+  /** File name, e.g. `e1-regions-a1b9.svg`. */
+  file: string;
+  svg: string;
+  caption: string;
+}
+
+/** What an experiment returns; the runner writes it to DIR/<id>/. */
+export interface ExperimentResult {
+  id: string;
+  title: string;
+  /** Markdown: protocol, tables, findings. Figures are referenced by file name. */
+  markdown: string;
+  figures: Figure[];
+  /** Every number the report shows, machine-readable. */
+  metrics: Record<string, unknown>;
+}
+
+/** One experiment of PAPER.md. */
+export interface Experiment {
+  id: string;
+  title: string;
+  /** The claim(s) of PAPER.md it tests, for the index. */
+  claims: string;
+  run(ctx: ExperimentContext): ExperimentResult | Promise<ExperimentResult>;
+}
+
+/** Formats a number for a report: fixed decimals, or scientific when tiny. */
+export function num(v: number, digits = 3): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v !== 0 && Math.abs(v) < 10 ** -digits) return v.toExponential(1);
+  return v.toFixed(digits);
+}
+
+/** A percentage with one decimal: 0.9512 -> "95.1%". */
+export function pct(v: number): string {
+  return `${(100 * v).toFixed(1)}%`;
+}
+
+/** A Markdown table from a header row and rows of cells. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const cell = (c: string | number): string => (typeof c === 'number' ? num(c) : c).replace(/\|/g, '\\|');
+  return [
+    `| ${header.map(cell).join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** A Markdown image reference with its caption underneath. */
+export function figureRef(f: Figure): string {
+  return `![${f.caption}](${f.file})\n\n*${f.caption}*`;
+}
+
+/** Mean and sample standard deviation. */
+export function meanStd(values: number[]): { mean: number; std: number } {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / Math.max(n, 1);
+  const v = n > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, std: Math.sqrt(v) };
+}
