@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parityHelp, runParity } from './commands/parity.js';
 import { pathsCommand, pathsHelp } from './commands/paths.js';
+import { regionsCommand, regionsHelp } from './commands/regions.js';
 import { experimentCommand, experimentHelp } from './commands/experiment.js';
 import { evalCommand, evalHelp, trainCommand, trainHelp } from './commands/train.js';
 
@@ -20,6 +21,7 @@ commands:
   train     train a model on a built-in 2-D data set or a CSV file; writes model.json, metrics.json
   eval      loss and accuracy of a checkpoint on a CSV file
   paths     the top paths of an input, their half-space constraints, the decomposition check
+  regions   the gating lines and region map of a 2-D model, as an SVG figure
   parity    check the engine against PyTorch fixture files (gradients, trajectories, paths, kernels)
   experiment  run the paper's experiments (E1-E7): reports, figures, metrics
   version   print the version
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   train: { help: trainHelp, run: trainCommand },
   eval: { help: evalHelp, run: evalCommand },
   paths: { help: pathsHelp, run: pathsCommand },
+  regions: { help: regionsHelp, run: regionsCommand },
   experiment: { help: experimentHelp, run: experimentCommand },
   parity: {
     help: parityHelp,

@@ -1,11 +1,12 @@
 // The experiments of PAPER.md, by id; `halfspace experiment ID` runs them.
 
 import type { Experiment } from './framework.js';
+import { e5 } from './e5.js';
 
 export * from './framework.js';
 
 /** Every experiment, in PAPER.md order. */
-export const EXPERIMENTS: Experiment[] = [];
+export const EXPERIMENTS: Experiment[] = [e5];
 
 /** The experiment with this id; the error lists the ids that exist. */
 export function experimentById(id: string): Experiment {

@@ -2,3 +2,4 @@
 
 export * from './atomic.js';
 export * from './checkpoint.js';
+export * from './datasets.js';

@@ -318,11 +318,11 @@ describe('errors a user sees', () => {
     expect(noOut.status).toBe(1);
     expect(noOut.stderr).toBe('halfspace train: train: --out DIR is required\n');
     const out = path.join(tmp, 'x');
-    expect(cli('train', '--out', out).stderr).toContain('train: give --data FILE.csv or --dataset xor|disk');
+    expect(cli('train', '--out', out).stderr).toContain('train: give --data FILE.csv or --dataset disk|xor|rings|spirals|blobs');
     expect(cli('train', '--out', out, '--dataset', 'xor', '--data', 'f.csv').stderr).toContain(
       'train: give either --data FILE.csv or --dataset NAME, not both',
     );
-    expect(cli('train', '--out', out, '--dataset', 'moons').stderr).toContain("train: --dataset must be one of disk, xor, got 'moons'");
+    expect(cli('train', '--out', out, '--dataset', 'moons').stderr).toContain("train: --dataset must be one of disk, xor, rings, spirals, blobs, got 'moons'");
     expect(cli('train', '--out', out, '--dataset', 'xor', '--model', 'cnn').stderr).toContain(
       "train: --model must be one of dlgn, dlgn-sf, dlgn-vt, dgn, relu, linear, got 'cnn'",
     );

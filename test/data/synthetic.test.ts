@@ -87,10 +87,10 @@ describe('disk and xor', () => {
     expect(ones).toBeLessThan(0.55);
   });
 
-  it('defaults: 1000 points, seed 0; DATASETS_2D names both', () => {
+  it('defaults: 1000 points, seed 0; DATASETS_2D names both (among the other 2-D sets)', () => {
     expect(disk().x.shape).toEqual([1000, 2]);
     expect(bytes(xor().x).equals(bytes(xor({ seed: 0 }).x))).toBe(true);
-    expect(Object.keys(DATASETS_2D).sort()).toEqual(['disk', 'xor']);
+    expect(Object.keys(DATASETS_2D).sort()).toEqual(['blobs', 'disk', 'rings', 'spirals', 'xor']);
     expect(DATASETS_2D.disk).toBe(disk);
   });
 });

@@ -52,7 +52,7 @@ function prepareData(f: Flags, seed: number): Prepared {
   const file = f.string('data');
   const dataset = f.string('dataset');
   if (file !== undefined && dataset !== undefined) throw new Error('train: give either --data FILE.csv or --dataset NAME, not both');
-  if (file === undefined && dataset === undefined) throw new Error('train: give --data FILE.csv or --dataset xor|disk');
+  if (file === undefined && dataset === undefined) throw new Error('train: give --data FILE.csv or --dataset disk|xor|rings|spirals|blobs');
   if (dataset !== undefined) {
     if (!(dataset in DATASETS_2D)) throw new Error(`train: --dataset must be one of ${Object.keys(DATASETS_2D).join(', ')}, got '${dataset}'`);
     const n = f.number('n', 2000, 'positive-int');
@@ -83,7 +83,7 @@ function readCsv(file: string, label: string | undefined): CsvDataset {
   return parseCsv(text, { source: file, labelColumn });
 }
 
-export const trainHelp = `halfspace train --model dlgn|dlgn-sf|dlgn-vt|dgn|relu|linear (--dataset xor|disk | --data FILE.csv) --out DIR [options]
+export const trainHelp = `halfspace train --model dlgn|dlgn-sf|dlgn-vt|dgn|relu|linear (--dataset disk|xor|rings|spirals|blobs | --data FILE.csv) --out DIR [options]
 
   --widths 16,16,16     hidden widths                 --beta 10            soft-gate inverse temperature
   --gate soft|hard      gate kind                     --value-input ones|input
