@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parityHelp, runParity } from './commands/parity.js';
 import { pathsCommand, pathsHelp } from './commands/paths.js';
+import { demoCommand, demoHelp } from './commands/demo.js';
 import { regionsCommand, regionsHelp } from './commands/regions.js';
 import { experimentCommand, experimentHelp } from './commands/experiment.js';
 import { evalCommand, evalHelp, trainCommand, trainHelp } from './commands/train.js';
@@ -18,6 +19,7 @@ Deep Linearly Gated Networks (Yadav, Ramaswamy, Lakshminarayanan, 2024).
 usage: halfspace <command> [options]      (halfspace <command> --help for its options)
 
 commands:
+  demo      start here: train a DLGN and a ReLU net, read the DLGN's paths, draw its regions
   train     train a model on a built-in 2-D data set or a CSV file; writes model.json, metrics.json
   eval      loss and accuracy of a checkpoint on a CSV file
   paths     the top paths of an input, their half-space constraints, the decomposition check
@@ -34,6 +36,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  demo: { help: demoHelp, run: demoCommand },
   train: { help: trainHelp, run: trainCommand },
   eval: { help: evalHelp, run: evalCommand },
   paths: { help: pathsHelp, run: pathsCommand },
