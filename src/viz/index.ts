@@ -1,0 +1,4 @@
+// halfspace/viz: the project's figures as SVG text (browser-safe; no plotting dependency).
+
+export * from './svg.js';
+export * from './figures.js';
