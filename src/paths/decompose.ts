@@ -134,85 +134,33 @@ export function* enumeratePaths(model: Model, x: Tensor | ArrayLike<number>, opt
   const net = pathNet(model);
   const gates = noGrad(() => gatesOf(model, xs));
   const xv = xs.values();
-  const { k, widths } = net;
+  const { widths } = net;
   const L = widths.length;
-
-  if (net.valueTensor) {
-    // out_c = sum_i V[c, i_1..i_L] prod_l G_l[i_l]; path id [0, 0, i_1..i_L]
-    const V = net.valueTensor.values();
-    const P = widths.reduce((a, b) => a * b, 1);
-    const units = new Array<number>(L).fill(0);
-    for (let flat = 0; flat < P; flat++) {
-      let rem = flat;
-      for (let l = L - 1; l >= 0; l--) {
-        units[l] = rem % widths[l];
-        rem = Math.floor(rem / widths[l]);
-      }
-      let activity = 1;
-      for (let l = 0; l < L; l++) activity *= gates[l][units[l]];
-      const value = new Float64Array(k);
-      const contribution = new Float64Array(k);
-      for (let c = 0; c < k; c++) {
-        value[c] = V[c * P + flat];
-        contribution[c] = value[c] * activity;
-      }
-      yield { id: [0, 0, ...units], value, activity, contribution };
-    }
-    return;
-  }
-
-  const W = net.weights.map((w) => w.values());
-  const Wo = net.outWeight!.values();
-  const mL = widths[L - 1];
-  // Walks units of layers `from..L-1` (0-based) after a start: `v0(u)` is the start value given
-  // the first unit (1 for an input start, the bias b[u] for a bias start), `a0` the start activity.
-  function* walk(startLayer: number, startIndex: number, from: number, prevUnit: number, v0: (u: number) => number, a0: number): Generator<Path> {
-    const units = new Array<number>(L - from).fill(0);
+  // every unit tuple of layers from..L-1 (0-based), in row-major order
+  function* tuples(from: number): Generator<number[]> {
     const sizes = widths.slice(from);
     const total = sizes.reduce((a, b) => a * b, 1);
     for (let flat = 0; flat < total; flat++) {
+      const units = new Array<number>(sizes.length);
       let rem = flat;
       for (let j = sizes.length - 1; j >= 0; j--) {
         units[j] = rem % sizes[j];
         rem = Math.floor(rem / sizes[j]);
       }
-      let value = v0(units[0]);
-      let activity = a0;
-      let prev = prevUnit;
-      for (let j = 0; j < units.length; j++) {
-        const l = from + j;
-        const u = units[j];
-        // an edge into layer l exists only from a previous unit (not from a bias start)
-        if (prev >= 0) value *= W[l][u * (l === 0 ? net.d : widths[l - 1]) + prev];
-        activity *= gates[l][u];
-        prev = u;
-      }
-      const last = units[units.length - 1];
-      const vals = new Float64Array(k);
-      const contribution = new Float64Array(k);
-      for (let c = 0; c < k; c++) {
-        vals[c] = value * Wo[c * mL + last];
-        contribution[c] = vals[c] * activity;
-      }
-      yield { id: [startLayer, startIndex, ...units], value: vals, activity, contribution };
+      yield units;
     }
   }
-
-  for (let i = 0; i < net.d; i++) {
-    yield* walk(0, i, 0, i, () => 1, net.startsAtInput ? xv[i] : 1);
+  // ids in FORMAT.md order; each path is computed by `materialise`, as topPaths does
+  if (net.valueTensor) {
+    for (const units of tuples(0)) yield materialise(net, gates, xv, [0, 0, ...units]);
+    return;
   }
+  for (let i = 0; i < net.d; i++) for (const units of tuples(0)) yield materialise(net, gates, xv, [0, i, ...units]);
   for (let l = 0; l < L; l++) {
-    const b = net.biases[l];
-    if (b === null) continue;
-    const bv = b.values();
-    // a bias start at hidden layer l+1 (1-based): its first unit u carries the value b_l[u]
-    yield* walk(l + 1, -1, l, -1, (u) => bv[u], 1);
+    if (net.biases[l] === null) continue;
+    for (const units of tuples(l)) yield materialise(net, gates, xv, [l + 1, -1, ...units]);
   }
-  if (net.outBias) {
-    const bo = net.outBias.values();
-    yield { id: [L + 1, -1], value: Float64Array.from(bo), activity: 1, contribution: Float64Array.from(bo) };
-  }
-
+  if (net.outBias) yield materialise(net, gates, xv, [L + 1, -1]);
 }
 
 /**
@@ -361,7 +309,7 @@ export function topPaths(model: Model, x: Tensor | ArrayLike<number>, k = 8, opt
       for (let c = 0; c < K; c++) col[c] = V[c * P + flat];
       pushTop(best, { mag: Math.abs(act) * normOf(col, rank), signed: act, id: [0, 0, ...units] }, k);
     }
-    return best.map((b) => materialise(model, net, gates, xv, b.id));
+    return best.map((b) => materialise(net, gates, xv, b.id));
   }
 
   const W = net.weights.map((w) => w.values());
@@ -397,14 +345,14 @@ export function topPaths(model: Model, x: Tensor | ArrayLike<number>, k = 8, opt
     for (const q of tops[u]) pushTop(best, { mag: q.mag * n, signed: q.signed, id: q.id }, k);
   }
   if (net.outBias) pushTop(best, { mag: normOf(net.outBias.values(), rank), signed: 1, id: [L + 1, -1] }, k);
-  return best.map((b) => materialise(model, net, gates, xv, b.id));
+  return best.map((b) => materialise(net, gates, xv, b.id));
 }
 
 /**
- * Recomputes one path's value, activity and contribution from its id (the same arithmetic as
- * enumeration, so top-k and brute force agree to the bit).
+ * One path's value, activity and contribution from its id: the single place path arithmetic is
+ * written, used by enumeration and top-k alike (so the two agree to the bit).
  */
-function materialise(model: Model, net: PathNet, gates: Float64Array[], xv: Float64Array, id: number[]): Path {
+function materialise(net: PathNet, gates: Float64Array[], xv: Float64Array, id: number[]): Path {
   const { k, widths, d } = net;
   const L = widths.length;
   if (net.valueTensor) {
@@ -449,7 +397,6 @@ function materialise(model: Model, net: PathNet, gates: Float64Array[], xv: Floa
     vals[c] = value * Wo[c * mL + last];
     contribution[c] = vals[c] * activity;
   }
-  void model;
   return { id, value: vals, activity, contribution };
 }
 

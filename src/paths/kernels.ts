@@ -3,9 +3,10 @@
 import { isGradEnabled, propagate } from '../autograd/engine.js';
 import type { ResolvedConfig } from '../models/config.js';
 import type { Model } from '../models/families.js';
-import { matmul, matmulInto } from '../tensor/linalg.js';
+import { matmul } from '../tensor/linalg.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { enumeratePaths, pathCount } from './decompose.js';
 import { symmetricEigenvalues } from './linalg.js';
 
 // Everything here reads a model through `gates(x)`, `config` and `namedParameters()` only
@@ -19,7 +20,7 @@ import { symmetricEigenvalues } from './linalg.js';
  * @example
  * ```ts
  * import { Tensor, createModel } from 'halfspace';
- * import { overlapMatrices } from './kernels.js';
+ * import { overlapMatrices } from 'halfspace';
  * const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [4, 4], outputDim: 1, gate: 'hard' }, { rng: 1 });
  * const [o1, o2] = overlapMatrices(net, Tensor.from([[1, 0], [0, 1], [-1, 0]])); // each [3, 3]
  * ```
@@ -158,35 +159,15 @@ export function npk(model: Model, x: Tensor, options: { normalize?: NpkNormaliza
 /** Default cap on the paths `npkBruteForce` will enumerate. */
 export const DEFAULT_BRUTE_FORCE_LIMIT = 200_000;
 
-/** Paths ending at one output, by FORMAT.md's groups (input starts, bias starts, output bias). */
-function bruteForcePathCount(c: ResolvedConfig): number {
-  const L = c.widths.length;
-  let count = inputPathCount(c);
-  if (c.kind !== 'dlgn-vt' && c.bias) {
-    // bias of hidden layer l visits layers l..L; plus the output bias alone
-    for (let l = 0; l < L; l++) count += c.widths.slice(l).reduce((p, m) => p * m, 1);
-    count += 1;
-  }
-  return count;
-}
-
-/** Paths whose activity vectors are gathered before one rank-`PATH_CHUNK` update of K. */
-const PATH_CHUNK = 1024;
-
 /**
- * The neural path kernel by enumerating every path of one output and its activity vector
- * Phi(x) over the batch, then K = Phi Phi^T: an independent check of `npk` (raw) for tests.
- *
- * Paths, in FORMAT.md's id order: input starts `[0, i, u_1..u_L]` (activity v_0(x)_i times the
- * gates visited: x_i for value input x, else 1), bias starts of hidden layer l
- * `[l, -1, u_l..u_L]`, and the output bias `[L+1, -1]` alone with activity 1 (bias starts only
- * when `config.bias`). For `dlgn-vt`: every tuple `[0, 0, i_1..i_L]`, activity prod_l G_l[i_l].
- * Refuses, naming the count, when there are more than `limit` paths (default 200 000).
+ * The neural path kernel from the paths themselves: the activity vector Phi(x) of every path of
+ * one output (from `enumeratePaths`, in FORMAT.md's id order), then K = Phi Phi^T. The check of
+ * `npk`'s closed form in tests; it holds n x (path count) activities in memory, and refuses,
+ * naming the count, above `limit` paths (default 200 000).
  *
  * @example
  * ```ts
- * import { Tensor, createModel } from 'halfspace';
- * import { npk, npkBruteForce } from './kernels.js';
+ * import { Tensor, createModel, npk, npkBruteForce } from 'halfspace';
  * const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [3, 3], outputDim: 1 }, { rng: 2 });
  * const x = Tensor.from([[0.2, 0.4], [-1, 0.5]]);
  * npkBruteForce(net, x); // equals npk(net, x) to rounding
@@ -194,68 +175,22 @@ const PATH_CHUNK = 1024;
  */
 export function npkBruteForce(model: Model, x: Tensor, options: { limit?: number } = {}): Tensor {
   checkBatch('npkBruteForce', model, x);
-  const c = model.config;
   const limit = options.limit ?? DEFAULT_BRUTE_FORCE_LIMIT;
-  const count = bruteForcePathCount(c);
-  if (count > limit) {
+  const count = pathCount(model);
+  if (count > BigInt(limit)) {
     throw new Error(
       `npkBruteForce: the model has ${count} paths per output, over the limit of ${limit}; use npk (closed form) or raise options.limit`,
     );
   }
-  const gates = model.gates(x).map((g) => g.contiguous().values());
   const n = x.shape[0];
-  const d = c.inputDim;
-  const L = c.widths.length;
-  const K = Tensor.zeros([n, n]);
-  // chunk[p, s]: activity of the p-th buffered path on sample s
-  const chunk = new Float64Array(PATH_CHUNK * n);
-  let used = 0;
-  const flush = (): void => {
-    if (used === 0) return;
-    const phi = new Tensor(chunk, [used, n]);
-    matmulInto(K, phi.transpose(), phi, true); // K += Phi_chunk^T Phi_chunk
-    used = 0;
-  };
-  const emit = (act: Float64Array): void => {
-    chunk.set(act, used * n);
-    if (++used === PATH_CHUNK) flush();
-  };
-  // depth-first over units of layers `from`..L-1, multiplying in one gate column per layer
-  const bufs = Array.from({ length: L + 1 }, () => new Float64Array(n));
-  const visit = (layer: number, prefix: Float64Array): void => {
-    if (layer === L) {
-      emit(prefix);
-      return;
-    }
-    const m = c.widths[layer];
-    const G = gates[layer];
-    const next = bufs[layer + 1];
-    for (let u = 0; u < m; u++) {
-      for (let s = 0; s < n; s++) next[s] = prefix[s] * G[s * m + u];
-      visit(layer + 1, next);
-    }
-  };
-  const start = bufs[0];
-  if (c.kind === 'dlgn-vt') {
-    start.fill(1);
-    visit(0, start);
-  } else {
-    const xs = valueInputIsX(c) ? x.contiguous().values() : null;
-    for (let i = 0; i < d; i++) {
-      for (let s = 0; s < n; s++) start[s] = xs ? xs[s * d + i] : 1;
-      visit(0, start);
-    }
-    if (c.bias) {
-      for (let l = 0; l < L; l++) {
-        start.fill(1);
-        visit(l, start);
-      }
-      start.fill(1);
-      emit(start);
-    }
+  const P = Number(count);
+  const phi = new Float64Array(n * P);
+  for (let s = 0; s < n; s++) {
+    let p = 0;
+    for (const path of enumeratePaths(model, x.slice([s, s + 1]), { limit })) phi[s * P + p++] = path.activity;
   }
-  flush();
-  return K;
+  const Phi = new Tensor(phi, [n, P]);
+  return matmul(Phi, Phi.transpose());
 }
 
 /** Options of `ntk`. */
