@@ -11,7 +11,7 @@ import { sameShape, shapeStr } from '../tensor/shape.js';
 export type Primitive =
   | 'add' | 'sub' | 'mul' | 'div' | 'neg' | 'pow' | 'exp' | 'log' | 'sqrt' | 'abs' | 'maximum' | 'minimum'
   | 'relu' | 'step' | 'sigmoid' | 'scaledSigmoid' | 'tanh' | 'softplus'
-  | 'sum' | 'mean' | 'matmul' | 'linear'
+  | 'sum' | 'mean' | 'matmul' | 'linear' | 'gatedLinear'
   | 'reshape' | 'permute' | 'expand' | 'slice' | 'gather' | 'concat'
   | 'mse' | 'crossEntropy' | 'logistic' | 'hinge'
   | 'valueTensor';
@@ -121,7 +121,8 @@ export class Var {
     const grads = propagate(this, seed, !options.retainGraph);
     for (const [node, g] of grads) {
       if (!node.isLeaf || !node.requiresGrad) continue;
-      if (node.grad === null) node.grad = g.clone();
+      // .grad outlives this call: a plain copy, never a buffer of an active Workspace
+      if (node.grad === null) node.grad = new Tensor(new Float64Array(g.values()), node.shape);
       else {
         const acc = node.grad.data;
         const add = g.values();
@@ -146,8 +147,10 @@ export function asVar(x: Var | Tensor | number): Var {
  * result is a plain constant and `rule` is dropped.
  */
 export function record(op: Primitive, inputs: Var[], value: Tensor, rule: Rule): Var {
-  if (!gradEnabled || !inputs.some((v) => v.requiresGrad)) return new Var(value, false);
-  return new Var(value, true, op, inputs, rule);
+  if (gradEnabled) {
+    for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) return new Var(value, true, op, inputs, rule);
+  }
+  return new Var(value, false);
 }
 
 /**
@@ -158,17 +161,27 @@ export function record(op: Primitive, inputs: Var[], value: Tensor, rule: Rule):
 function topoOrder(root: Var): Var[] {
   const order: Var[] = [];
   const visited = new Set<Var>();
-  const stack: [Var, boolean][] = [[root, false]];
-  while (stack.length > 0) {
-    const [node, expanded] = stack.pop()!;
-    if (expanded) {
+  // two parallel stacks (node, expanded?) rather than a stack of pairs: no tuple per push
+  const nodes: Var[] = [root];
+  const expanded: boolean[] = [false];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    if (expanded.pop()) {
       order.push(node);
       continue;
     }
     if (visited.has(node)) continue;
     visited.add(node);
-    stack.push([node, true]);
-    for (const inp of node.inputs) if (inp.requiresGrad && !visited.has(inp)) stack.push([inp, false]);
+    nodes.push(node);
+    expanded.push(true);
+    const inputs = node.inputs;
+    for (let i = 0; i < inputs.length; i++) {
+      const inp = inputs[i];
+      if (inp.requiresGrad && !visited.has(inp)) {
+        nodes.push(inp);
+        expanded.push(false);
+      }
+    }
   }
   return order;
 }
@@ -204,9 +217,11 @@ export function propagate(root: Var, seed: Tensor | undefined, release: boolean)
     }
     if (g !== undefined) {
       const inGrads = node.rule(g);
-      node.inputs.forEach((inp, i) => {
+      const inputs = node.inputs;
+      for (let i = 0; i < inputs.length; i++) {
+        const inp = inputs[i];
         const gi = inGrads[i];
-        if (!inp.requiresGrad || gi === null || gi === undefined) return;
+        if (!inp.requiresGrad || gi === null || gi === undefined) continue;
         let r = gi;
         if (!sameShape(r.shape, inp.shape)) {
           try {
@@ -219,7 +234,7 @@ export function propagate(root: Var, seed: Tensor | undefined, release: boolean)
         }
         const prev = grads.get(inp);
         grads.set(inp, prev === undefined ? r : addRaw(prev, r));
-      });
+      }
     }
     if (release) {
       node.rule = null;

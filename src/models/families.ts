@@ -3,7 +3,7 @@
 import { type Var, asVar, noGrad } from '../autograd/engine.js';
 import { mul } from '../autograd/ops/elementwise.js';
 import { relu, scaledSigmoid, step } from '../autograd/ops/activation.js';
-import { matmul } from '../autograd/ops/linalg.js';
+import { gatedLinear, matmul } from '../autograd/ops/linalg.js';
 import { reshape, transpose } from '../autograd/ops/movement.js';
 import { matmul as mm } from '../tensor/linalg.js';
 import * as T from '../tensor/ops.js';
@@ -203,7 +203,8 @@ abstract class ValueGated extends GatedBase {
     const gates = this.gatingPreActivations(x).map((z) => gateOf(z, this.config));
     let v = this.config.valueInput === 'ones' ? asVar(Tensor.ones(x.shape)) : x;
     this.values.forEach((layer, l) => {
-      v = mul(gates[l], layer.forward(v));
+      // v_l = G_l (*) (W^v_l v_{l-1} + b^v_l), one fused node (the same numbers as mul + linear)
+      v = gatedLinear(gates[l], v, layer.weight, layer.bias);
     });
     return { out: this.out.forward(v), gates };
   }

@@ -6,6 +6,7 @@ import { assertFinite } from '../tensor/ops.js';
 import { Rng } from '../tensor/random.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { Workspace, withWorkspace } from '../tensor/workspace.js';
 import type { Network } from './families.js';
 import { Adam, AdamW, CosineLR, type LRScheduler, Optimizer, type ParamGroup, SGD, StepLR } from './optim.js';
 
@@ -229,6 +230,113 @@ function countCorrect(kind: LossKind, out: Tensor, y: Tensor): number {
     for (let i = 0; i < n; i++) if (o[i] > 0 === (labels[i] === 1)) correct++;
   }
   return correct;
+}
+
+/** Options of a `Trainer`. */
+export interface TrainerOptions {
+  loss: LossKind;
+  optimizer: Optimizer;
+  /**
+   * Makes the workspace buffers (default `new Float64Array(n)`); Node's `allocShared`
+   * (src/node) keeps a step's intermediates where worker threads can read them without a copy.
+   */
+  allocate?: (n: number) => Float64Array;
+}
+
+/**
+ * One training step, set up once for a model, a loss and an optimiser and then repeated without
+ * allocating tensor memory: the step runs on the tape as always (`model.forward`, the loss,
+ * `backward()`, `optimizer.step()`, so it computes exactly what that loop computes, bit for
+ * bit), inside a `Workspace` per batch size that hands every kernel the buffer it had the step
+ * before. Parameter gradients and optimiser state live outside the workspace (they are
+ * allocated once, on the first step, and updated in place afterwards).
+ *
+ * What remains per step is the tape itself: small node, tensor-header and closure objects
+ * (a few kB, young-generation garbage); `bench/step.bench.ts` measures both.
+ *
+ * Lifetime rule: `output`, and every tensor made during a step, is overwritten by the next step
+ * on a batch of the same size. Copy what you keep.
+ *
+ * @example
+ * ```ts
+ * const model = createModel({ kind: 'dlgn', inputDim: 2, widths: [16, 16, 16, 16], outputDim: 2 }, { rng: 1 });
+ * const trainer = new Trainer(model, { loss: 'ce', optimizer: new Adam(model.parameters(), { lr: 1e-3 }) });
+ * for (let s = 0; s < 1000; s++) trainer.step(x, labels); // returns each batch's loss before its update
+ * ```
+ */
+export class Trainer {
+  readonly model: Network;
+  readonly loss: LossKind;
+  readonly optimizer: Optimizer;
+  /** The model output of the last `lossAndGrad` or `step`; valid until the next one. */
+  output: Tensor | null = null;
+  private readonly workspaces = new Map<number, Workspace>();
+  private readonly allocate: ((n: number) => Float64Array) | undefined;
+
+  constructor(model: Network, options: TrainerOptions) {
+    this.model = model;
+    this.loss = checkLossKind('Trainer', options.loss);
+    if (!(options.optimizer instanceof Optimizer)) throw new Error('Trainer: optimizer must be an Optimizer');
+    this.optimizer = options.optimizer;
+    this.allocate = options.allocate;
+  }
+
+  /** The workspace used for batches of `rows` samples (made on first use). */
+  workspace(rows: number): Workspace {
+    let ws = this.workspaces.get(rows);
+    if (ws === undefined) {
+      ws = new Workspace(this.allocate);
+      this.workspaces.set(rows, ws);
+    }
+    return ws;
+  }
+
+  /**
+   * Zeroes the gradients, runs forward and the loss on (x, y), and, when the loss is finite,
+   * backward, which fills `.grad` of the parameters. Returns the loss; does not update.
+   */
+  lossAndGrad(x: Tensor, y: Tensor): number {
+    const { model, loss: kind, optimizer } = this;
+    optimizer.zeroGrad();
+    return withWorkspace(this.workspace(x.shape[0]), () => {
+      const out = model.forward(x);
+      const loss = lossOf(kind, out, y);
+      const lv = loss.item();
+      this.output = out.value;
+      if (Number.isFinite(lv)) loss.backward();
+      return lv;
+    });
+  }
+
+  /** The optimiser's update from the gradients of the last `lossAndGrad`. */
+  update(): void {
+    this.optimizer.step();
+  }
+
+  /** `lossAndGrad` then, if the loss is finite, `update`; returns the loss before the update. */
+  step(x: Tensor, y: Tensor): number {
+    const lv = this.lossAndGrad(x, y);
+    if (Number.isFinite(lv)) this.update();
+    return lv;
+  }
+}
+
+/**
+ * Rows `idx` of `src` (the leading axis), written into `dst` (a tensor of the result's shape):
+ * what `src.take(idx, 0)` returns, without allocating.
+ */
+function takeRowsInto(src: Tensor, idx: Int32Array, dst: Tensor): Tensor {
+  const n = idx.length;
+  if (!src.isContiguous()) {
+    dst.data.set(src.take(idx, 0).values());
+    return dst;
+  }
+  const row = n === 0 ? 0 : dst.size / n;
+  const s = src.data;
+  const d = dst.data;
+  const o = src.offset;
+  for (let i = 0; i < n; i++) d.set(s.subarray(o + idx[i] * row, o + idx[i] * row + row), i * row);
+  return dst;
 }
 
 /**
@@ -476,6 +584,19 @@ export function fit(model: Network, data: Dataset, options: FitOptions): History
   const good = params.map((p) => Float64Array.from(p.value.data));
   const restore = (): void => params.forEach((p, i) => p.value.data.set(good[i]));
 
+  // the step itself: a Trainer (one workspace per batch size, so steady-state steps allocate no
+  // tensor memory) and, for minibatches, row buffers per batch size for the gathered samples
+  const trainer = new Trainer(model, { loss: kind, optimizer });
+  const batchBuffers = new Map<number, { x: Tensor; y: Tensor }>();
+  const batchRows = (m: number): { x: Tensor; y: Tensor } => {
+    let b = batchBuffers.get(m);
+    if (b === undefined) {
+      b = { x: Tensor.zeros([m, ...data.x.shape.slice(1)]), y: Tensor.zeros([m, ...data.y.shape.slice(1)]) };
+      batchBuffers.set(m, b);
+    }
+    return b;
+  };
+
   const history: History = { epochs: [], stopped: 'completed', bestEpoch: -1, steps: 0 };
   let best = Infinity; // lowest monitored loss (bestEpoch)
   let ref = Infinity; // the patience rule's reference: moves only on improvements > minDelta
@@ -511,23 +632,26 @@ export function fit(model: Network, data: Dataset, options: FitOptions): History
           break epochLoop;
         }
         const idx = order === null ? null : order.subarray(start, Math.min(start + bs, n));
-        const xb = idx === null ? data.x : data.x.take(idx, 0);
-        const yb = idx === null ? data.y : data.y.take(idx, 0);
-        optimizer.zeroGrad();
-        const out = model.forward(xb);
-        const loss = lossOf(kind, out, yb);
-        const lv = loss.item();
+        let xb = data.x;
+        let yb = data.y;
+        if (idx !== null) {
+          const rows = batchRows(idx.length);
+          xb = takeRowsInto(data.x, idx, rows.x);
+          yb = takeRowsInto(data.y, idx, rows.y);
+        }
+        // zeroGrad, forward, loss and (if finite) backward, in the trainer's workspace; backward
+        // leaves the weights alone, so `good` is copied after it as well as before
+        const lv = trainer.lossAndGrad(xb, yb);
         if (!Number.isFinite(lv)) {
           restore();
           throw new Error(`fit: loss became ${lv} at epoch ${epoch}, batch ${batch}; weights restored to the last finite step`);
         }
         for (let i = 0; i < params.length; i++) good[i].set(params[i].value.data);
-        loss.backward();
-        optimizer.step();
+        trainer.update();
         history.steps++;
         const m = yb.shape[0];
         lossSum += lv * m;
-        if (classification) correct += countCorrect(kind, out.value, yb);
+        if (classification) correct += countCorrect(kind, trainer.output!, yb);
         onBatchEnd?.({ epoch, batch, loss: lv });
       }
       // a step can leave NaN weights without any later batch of this epoch noticing

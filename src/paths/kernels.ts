@@ -19,8 +19,7 @@ import { symmetricEigenvalues } from './linalg.js';
  *
  * @example
  * ```ts
- * import { Tensor, createModel } from 'halfspace';
- * import { overlapMatrices } from 'halfspace';
+ * import { Tensor, createModel, overlapMatrices } from 'halfspace';
  * const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [4, 4], outputDim: 1, gate: 'hard' }, { rng: 1 });
  * const [o1, o2] = overlapMatrices(net, Tensor.from([[1, 0], [0, 1], [-1, 0]])); // each [3, 3]
  * ```
@@ -100,8 +99,7 @@ function inputPathCount(c: ResolvedConfig): number {
  *
  * @example
  * ```ts
- * import { Tensor, createModel } from 'halfspace';
- * import { npk } from './kernels.js';
+ * import { Tensor, createModel, npk } from 'halfspace';
  * const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [8, 8], outputDim: 1 }, { rng: 3 });
  * const x = Tensor.from([[0.5, 0.1], [-0.3, 0.8], [0.9, -0.9]]);
  * const K = npk(net, x);                                     // [3, 3], raw
@@ -217,8 +215,7 @@ export interface NtkOptions {
  *
  * @example
  * ```ts
- * import { Tensor, createModel } from 'halfspace';
- * import { ntk } from './kernels.js';
+ * import { Tensor, createModel, ntk } from 'halfspace';
  * const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [4, 4], outputDim: 2 }, { rng: 5 });
  * const x = Tensor.from([[0.1, 0.2], [0.3, -0.4]]);
  * const all = ntk(net, x);                                   // [2, 2], output 0
@@ -287,7 +284,7 @@ function labelVector(op: string, y: Tensor | ArrayLike<number>): Float64Array {
  *
  * @example
  * ```ts
- * import { signedLabels } from './kernels.js';
+ * import { signedLabels } from 'halfspace';
  * signedLabels([0, 1, 1, 0]); // Float64Array [-1, 1, 1, -1]
  * ```
  */
@@ -311,7 +308,7 @@ export function signedLabels(y: Tensor | ArrayLike<number>): Float64Array {
  * @example
  * ```ts
  * import { Tensor } from 'halfspace';
- * import { kernelTargetAlignment, signedLabels } from './kernels.js';
+ * import { kernelTargetAlignment, signedLabels } from 'halfspace';
  * const y = signedLabels([1, 0, 1]);
  * const K = Tensor.from([[1, -1, 1], [-1, 1, -1], [1, -1, 1]]); // y y^T
  * kernelTargetAlignment(K, y); // 1

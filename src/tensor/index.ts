@@ -3,7 +3,9 @@
 export * from './shape.js';
 export * from './tensor.js';
 export * as ops from './ops.js';
-export { matmul, matmulInto } from './linalg.js';
+export { matmul, matmulInto, setGemmExecutor, gemmExecutor, type GemmExecutor } from './linalg.js';
 export { gemm, gemmNaive } from './gemm.js';
+export { expScalar, sigmoidScalar } from './math.js';
+export { Workspace, withWorkspace } from './workspace.js';
 export { Rng, detLog, type RngState } from './random.js';
 export { toNdarray, fromNdarray } from './ndarray.js';

@@ -11,6 +11,7 @@ import {
   shapeStr,
   sizeOf,
 } from './shape.js';
+import { allocData, allocDataUninit } from './workspace.js';
 
 /**
  * A view into a Float64Array: element `[i0, i1, ...]` lives at
@@ -94,12 +95,12 @@ export class Tensor {
 
   static zeros(shape: Shape): Tensor {
     checkShape('zeros', shape);
-    return new Tensor(new Float64Array(sizeOf(shape)), shape);
+    return new Tensor(allocData(sizeOf(shape)), shape);
   }
 
   static full(shape: Shape, value: number): Tensor {
     checkShape('full', shape);
-    return new Tensor(new Float64Array(sizeOf(shape)).fill(value), shape);
+    return new Tensor(allocDataUninit(sizeOf(shape)).fill(value), shape);
   }
 
   static ones(shape: Shape): Tensor {
@@ -107,7 +108,9 @@ export class Tensor {
   }
 
   static scalar(value: number): Tensor {
-    return new Tensor(Float64Array.of(value), []);
+    const data = allocDataUninit(1);
+    data[0] = value;
+    return new Tensor(data, []);
   }
 
   /** `[start, start + step, ...)` below `stop` (NumPy's arange). */
@@ -197,7 +200,7 @@ export class Tensor {
 
   /** A fresh row-major copy (always copies). */
   clone(): Tensor {
-    const out = new Float64Array(this.size);
+    const out = allocDataUninit(this.size);
     copyStrided(this, out);
     return new Tensor(out, this.shape);
   }
@@ -430,6 +433,16 @@ export function copyStrided(src: Tensor, dst: Float64Array, at = 0): void {
     return;
   }
   const data = src.data;
+  if (src.ndim === 2) {
+    // matrices (transposes above all) without the per-element callback
+    const [rows, cols] = src.shape;
+    const [rs, cs] = src.stride;
+    let k = at;
+    for (let i = 0, r = src.offset; i < rows; i++, r += rs) {
+      for (let j = 0, c = r; j < cols; j++, c += cs) dst[k++] = data[c];
+    }
+    return;
+  }
   forEachIndex(src, (i, k) => {
     dst[at + k] = data[i];
   });

@@ -10,7 +10,7 @@ type In = Var | Tensor | number;
 export function relu(a: In): Var {
   const x = asVar(a);
   // d relu(a)/da = 1[a > 0]  (0 at a = 0)
-  return record('relu', [x], T.relu(x.value), (g) => [T.mul(g, T.step(x.value))]);
+  return record('relu', [x], T.relu(x.value), (g) => [T.reluBackward(g, x.value)]);
 }
 
 /**
@@ -28,7 +28,7 @@ export function sigmoid(a: In): Var {
   const x = asVar(a);
   const out = T.sigmoid(x.value);
   // d sigma(a)/da = sigma(a) (1 - sigma(a))
-  return record('sigmoid', [x], out, (g) => [T.mul(g, T.map(out, (s) => s * (1 - s)))]);
+  return record('sigmoid', [x], out, (g) => [T.sigmoidBackward(g, out, 1)]);
 }
 
 /**
@@ -40,15 +40,12 @@ export function scaledSigmoid(z: In, beta: Var | number): Var {
   const b = asVar(beta);
   if (b.value.size !== 1) throw new Error(`scaledSigmoid: beta must be a scalar, got shape [${b.shape.join(', ')}]`);
   const bv = b.value.item();
-  const out = T.map(x.value, (v) => T.sigmoidScalar(bv * v));
+  const out = T.scaledSigmoid(x.value, bv);
   // with s = sigma(beta z): ds/dz = beta s (1 - s), ds/dbeta = z s (1 - s) (summed to beta's shape)
-  return record('scaledSigmoid', [x, b], out, (g) => {
-    const ds = T.map(out, (s) => s * (1 - s));
-    return [
-      x.requiresGrad ? T.mul(g, T.mul(ds, bv)) : null,
-      b.requiresGrad ? T.sum(T.mul(g, T.mul(ds, x.value))).reshape(b.shape) : null,
-    ];
-  });
+  return record('scaledSigmoid', [x, b], out, (g) => [
+    x.requiresGrad ? T.sigmoidBackward(g, out, bv) : null,
+    b.requiresGrad ? T.sum(T.mul(g, T.mul(T.map(out, (s) => s * (1 - s)), x.value))).reshape(b.shape) : null,
+  ]);
 }
 
 /** Hyperbolic tangent. */

@@ -3,6 +3,7 @@
 import * as T from '../../tensor/ops.js';
 import { sameShape, shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { allocDataUninit } from '../../tensor/workspace.js';
 import { type Var, asVar, record } from '../engine.js';
 
 /** Labels as a flat list of numbers; accepts a Tensor [n], a typed array or a plain array. */
@@ -45,7 +46,7 @@ export function crossEntropy(logits: Var, labels: Labels): Var {
     }
   }
   const z = logits.value.contiguous().values();
-  const p = new Float64Array(n * k); // softmax probabilities, kept for the gradient
+  const p = allocDataUninit(n * k); // softmax probabilities, kept for the gradient
   let total = 0;
   for (let i = 0; i < n; i++) {
     let m = -Infinity;
@@ -64,7 +65,7 @@ export function crossEntropy(logits: Var, labels: Labels): Var {
   // d/dz of the mean loss = (softmax(z) - onehot(y)) / n
   return record('crossEntropy', [logits], Tensor.scalar(n === 0 ? NaN : total / n), (g) => {
     const scale = g.item() / n;
-    const gz = new Float64Array(n * k);
+    const gz = allocDataUninit(n * k);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < k; j++) gz[i * k + j] = (p[i * k + j] - (j === y[i] ? 1 : 0)) * scale;
     }
@@ -78,7 +79,7 @@ function signs(op: string, labels: Labels, n: number): Float64Array {
   const has0 = Array.prototype.some.call(y, (v: number) => v === 0);
   const hasNeg = Array.prototype.some.call(y, (v: number) => v === -1);
   if (has0 && hasNeg) throw new Error(`${op}: labels mix 0 and -1; use {0, 1} or {-1, +1}`);
-  const s = new Float64Array(n);
+  const s = allocDataUninit(n);
   for (let i = 0; i < n; i++) {
     const v = y[i];
     if (v === 1) s[i] = 1;
@@ -108,7 +109,7 @@ export function logistic(out: Var, labels: Labels): Var {
   // d/df softplus(-s f) = -s sigma(-s f)
   return record('logistic', [out], Tensor.scalar(n === 0 ? NaN : total / n), (g) => {
     const scale = g.item() / n;
-    const gf = new Float64Array(n);
+    const gf = allocDataUninit(n);
     for (let i = 0; i < n; i++) gf[i] = -s[i] * T.sigmoidScalar(-s[i] * f[i]) * scale;
     return [new Tensor(gf, out.shape)];
   });
@@ -124,7 +125,7 @@ export function hinge(out: Var, labels: Labels): Var {
   // d/df max(0, 1 - s f) = -s 1[s f < 1]
   return record('hinge', [out], Tensor.scalar(n === 0 ? NaN : total / n), (g) => {
     const scale = g.item() / n;
-    const gf = new Float64Array(n);
+    const gf = allocDataUninit(n);
     for (let i = 0; i < n; i++) gf[i] = s[i] * f[i] < 1 ? -s[i] * scale : 0;
     return [new Tensor(gf, out.shape)];
   });
