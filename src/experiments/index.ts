@@ -1,14 +1,16 @@
 // The experiments of PAPER.md, by id; `halfspace experiment ID` runs them.
 
 import type { Experiment } from './framework.js';
+import { e1 } from './e1.js';
 import { e2 } from './e2.js';
+import { e3 } from './e3.js';
 import { e4 } from './e4.js';
 import { e5 } from './e5.js';
 
 export * from './framework.js';
 
 /** Every experiment, in PAPER.md order. */
-export const EXPERIMENTS: Experiment[] = [e2, e4, e5];
+export const EXPERIMENTS: Experiment[] = [e1, e2, e3, e4, e5];
 
 /** The experiment with this id; the error lists the ids that exist. */
 export function experimentById(id: string): Experiment {
