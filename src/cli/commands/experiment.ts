@@ -3,7 +3,9 @@
 import { mkdirSync } from 'node:fs';
 import { cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { EXPERIMENTS, type ExperimentResult, experimentById } from '../../experiments/index.js';
+import { EXPERIMENTS, type Experiment, type ExperimentResult, experimentById } from '../../experiments/index.js';
+import { makeE7 } from '../../experiments/e7.js';
+import { loadFashionMnist } from '../../io/datasets.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { Flags, parseArgs } from '../args.js';
 
@@ -53,7 +55,9 @@ export async function experimentCommand(argv: string[]): Promise<number> {
   const which = parsed.positionals;
   if (which.length === 0) throw new Error(`experiment: name one of ${EXPERIMENTS.map((e) => e.id).join(', ')} or all`);
   if (out === undefined) throw new Error('experiment: --out DIR is required');
-  const list = which.includes('all') ? EXPERIMENTS : which.map(experimentById);
+  // E7 reads Fashion-MNIST from disk: the browser-safe experiment gets the Node loader here
+  const e7Node = makeE7((request) => loadFashionMnist(request));
+  const list = (which.includes('all') ? EXPERIMENTS : which.map(experimentById)).map((e: Experiment) => (e.id === 'e7' ? e7Node : e));
   const command = `npx halfspace experiment ${argv.join(' ')}`;
   for (const e of list) {
     process.stderr.write(`[${e.id}] ${e.title}${quick ? ' (quick)' : ''}\n`);

@@ -1,0 +1,127 @@
+// E6 quick mode: four models, accuracies, hyperplane counts per tree node, beta choices, determinism.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { e6, e6Protocol } from '../../src/experiments/e6.js';
+import type { ExperimentResult } from '../../src/experiments/framework.js';
+
+const MODELS = ['dlgn', 'dlgn-sf', 'dlgn-vt', 'relu'];
+const GATED = ['dlgn', 'dlgn-sf', 'dlgn-vt'];
+
+/** The metrics without wall-clock numbers, as JSON: what must repeat exactly for the same seed. */
+const reproducible = (r: ExperimentResult): string => JSON.stringify({ ...r.metrics, timing: undefined });
+
+/** The metrics are plain JSON, read back loosely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+describe('e6 (quick)', () => {
+  let r: ExperimentResult;
+  let m: Json;
+  const messages: string[] = [];
+
+  beforeAll(async () => {
+    r = await e6.run({ quick: true, seed: 1, progress: (s) => messages.push(s) });
+    m = r.metrics;
+  }, 60_000);
+
+  it('is the experiment the index expects', () => {
+    expect(e6.id).toBe('e6');
+    expect(r.id).toBe('e6');
+    expect(r.title).toBe(e6.title);
+    expect(e6.claims.length).toBeGreaterThan(10);
+  });
+
+  it('reports test accuracy in [0, 1] for exactly the four models', () => {
+    expect(Object.keys(m.testAccuracy).sort()).toEqual([...MODELS].sort());
+    for (const k of MODELS) {
+      expect(m.testAccuracy[k]).toBeGreaterThanOrEqual(0);
+      expect(m.testAccuracy[k]).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('has a gated model well above chance at quick size (seed 1)', () => {
+    expect(Math.max(...GATED.map((k) => m.testAccuracy[k]))).toBeGreaterThan(0.6);
+  });
+
+  it('records every configuration tried and the choice made from it', () => {
+    const p = m.protocol;
+    expect(p.dataset).toBe('sdi');
+    expect(p.d).toBe(20);
+    for (const k of GATED) {
+      const tried = m.validationAccuracy.filter((v: Json) => v.model === k);
+      expect(tried.length).toBe(p.betas.length * p.lrs.length);
+      expect(p.betas).toContain(m.chosen[k].beta);
+      expect(p.lrs).toContain(m.chosen[k].lr);
+      // the choice is the best validation accuracy among those tried
+      expect(m.chosen[k].valAccuracy).toBe(Math.max(...tried.map((v: Json) => v.valAccuracy)));
+    }
+    expect(m.chosen.relu.beta).toBeNull();
+  });
+
+  it('counts hyperplanes near each of the 15 tree nodes as non-negative integers, monotone in the threshold', () => {
+    expect(m.hyperplanes.thresholds).toEqual([0.1, 0.2, 0.3]);
+    expect(m.hyperplanes.nodeLevels).toEqual([0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3]);
+    const units: Record<string, number> = { dlgn: 80, 'dlgn-sf': 40, 'dlgn-vt': 24 };
+    for (const k of GATED) {
+      const h = m.hyperplanes[k];
+      expect(h.units).toBe(units[k]);
+      for (const stage of [h.init, h.trained]) {
+        expect(stage.perNode.length).toBe(15);
+        for (const c of stage.perNode) {
+          expect(c.length).toBe(3);
+          for (const v of c) {
+            expect(Number.isInteger(v)).toBe(true);
+            expect(v).toBeGreaterThanOrEqual(0);
+            expect(v).toBeLessThanOrEqual(h.units);
+          }
+          expect(c[0]).toBeLessThanOrEqual(c[1]);
+          expect(c[1]).toBeLessThanOrEqual(c[2]);
+        }
+        expect(stage.closest.length).toBe(15);
+        for (const d of stage.closest) {
+          expect(d).toBeGreaterThanOrEqual(0);
+          expect(d).toBeLessThanOrEqual(Math.SQRT2 + 1e-12);
+        }
+        expect(stage.total).toEqual([0, 1, 2].map((t) => stage.perNode.reduce((s: number, c: number[]) => s + c[t], 0)));
+      }
+    }
+  });
+
+  it('reports progress once per epoch of every run', () => {
+    const epochs = messages.filter((s) => / epoch \d+\/\d+ /.test(s));
+    expect(epochs.length).toBe(m.protocol.epochs * m.validationAccuracy.length);
+  });
+
+  it('keeps wall times apart, under timing', () => {
+    expect(m.timing.totalSeconds).toBeGreaterThan(0);
+    expect(m.timing.runs.length).toBe(m.validationAccuracy.length);
+    for (const t of m.timing.runs) expect(t.secondsPerEpoch).toBeGreaterThan(0);
+  });
+
+  it('writes a report with figures it references and an honest reading', () => {
+    expect(r.figures.length).toBeGreaterThanOrEqual(3);
+    const files = r.figures.map((f) => f.file);
+    expect(new Set(files).size).toBe(files.length);
+    for (const f of r.figures) {
+      expect(f.svg.startsWith('<svg')).toBe(true);
+      expect(r.markdown).toContain(`(${f.file})`);
+    }
+    expect(r.markdown).toContain('## What this shows');
+    expect(r.markdown).toContain('Quick mode');
+    for (const k of MODELS) expect(JSON.stringify(r.metrics)).toContain(`"${k}"`);
+  });
+
+  it('is deterministic: the same seed gives identical metrics (wall times aside)', async () => {
+    const again = await e6.run({ quick: true, seed: 1, progress: () => {} });
+    expect(reproducible(again)).toBe(reproducible(r));
+    expect(again.markdown.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('has a full protocol with the paper sizes and the beta grid {3, 10, 30}', () => {
+    const sdi = e6Protocol(false, 'sdi');
+    expect([sdi.n, sdi.d, sdi.betas]).toEqual([40_000, 20, [3, 10, 30]]);
+    const sdii = e6Protocol(false, 'sdii');
+    expect([sdii.n, sdii.d]).toEqual([60_000, 100]);
+    expect(e6Protocol(true, 'sdii').d).toBe(100);
+  });
+});
