@@ -12,6 +12,7 @@ import { Flags, parseArgs } from '../args.js';
 export const experimentHelp = `halfspace experiment e1|e2|e3|e4|e5|e6|e7|all --out DIR [--quick] [--seed S] [--dataset sdi|sdii]
 
 Runs the experiments of the paper (PAPER.md E1-E7) and writes, for each, DIR/<id>/report.md
+(E6: DIR/e6-sdi or DIR/e6-sdii)
 (what was run, the exact command, seed, machine, time, tables, figures), the SVG figures beside
 it, and DIR/<id>/metrics.json with every number the report shows. --quick shrinks each
 experiment to well under a minute; without it the full protocol runs (E6 and E7 take long).
@@ -24,8 +25,12 @@ export function machineLine(): string {
 }
 
 /** Writes one experiment's result under DIR/<id>/ and returns the report path. */
-export function writeResult(out: string, r: ExperimentResult, header: { command: string; seed: number; quick: boolean; seconds: number }): string {
-  const dir = join(out, r.id);
+export function writeResult(
+  out: string,
+  r: ExperimentResult,
+  header: { command: string; seed: number; quick: boolean; seconds: number; dir?: string },
+): string {
+  const dir = join(out, header.dir ?? r.id);
   mkdirSync(dir, { recursive: true });
   for (const f of r.figures) writeFileAtomic(join(dir, f.file), f.svg);
   const head = [
@@ -64,7 +69,8 @@ export async function experimentCommand(argv: string[]): Promise<number> {
     const t0 = performance.now();
     const result = await e.run({ quick, seed, dataset, progress: (m) => process.stderr.write(`[${e.id}] ${m}\n`) });
     const seconds = (performance.now() - t0) / 1000;
-    const path = writeResult(out, result, { command, seed, quick, seconds });
+    // E6 runs on one of two data sets: each gets its own folder (e6-sdi, e6-sdii)
+    const path = writeResult(out, result, { command, seed, quick, seconds, dir: e.id === 'e6' ? `e6-${dataset}` : e.id });
     process.stdout.write(`${e.id}: wrote ${path} (${result.figures.length} figures, ${seconds.toFixed(1)} s)\n`);
   }
   return 0;
