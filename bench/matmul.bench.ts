@@ -1,88 +1,67 @@
-// Matrix-product benchmark: the packed gemm kernel against the naive triple loop, side by side, for A B, A^T B and A B^T.
+// Matrix-product suite: the packed gemm kernel on one and two threads against the naive loop, ml-matrix, ndarray-gemm, tfjs cpu and tfjs-wasm.
 //
-// Run: node --import tsx bench/matmul.bench.ts   (prints the table, writes bench/results/matmul.json)
-// Or import { runMatmulBench } from an aggregate runner and format the rows yourself.
-import { Bench } from 'tinybench';
-import { cpus, platform, arch } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Run alone: node --expose-gc --import tsx bench/matmul.bench.ts [--quick]   (or `npm run bench -- --suite matmul`)
+// Every implementation of a row is measured in the same process, interleaved round by round, so
+// the ratios survive a noisy machine; the absolute numbers do not.
+import { pathToFileURL } from 'node:url';
+import { allocShared, setThreads, threadsReady } from '../src/node/threads.js';
 import { gemm, gemmNaive } from '../src/tensor/gemm.js';
+import { matmulInto } from '../src/tensor/linalg.js';
+import { Tensor } from '../src/tensor/tensor.js';
+import {
+  type Budget, type MachineInfo, fmtRatio, machineInfo, machineLine, markdownTable, measure, median, randomArray, table, writeResult,
+} from './common.js';
+import { loadMlMatrix, loadNdarrayGemm, loadTfjs, useBackend } from './peers.js';
 
-/** Which product a row measures; the transposed operand is read through swapped strides, never copied. */
+/** Which product a row measures; a transposed operand is read through swapped strides, never copied by us. */
 export type MatmulForm = 'AB' | 'AtB' | 'ABt';
+
+export interface MatmulImplResult {
+  /** Median milliseconds per product. */
+  ms: number;
+  gflops: number;
+  samples: number;
+  /** Largest |this - gemm| over the result (float32 peers show their rounding). */
+  maxAbsDiff: number;
+}
 
 export interface MatmulRow {
   n: number;
   form: MatmulForm;
-  /** Median milliseconds per product, naive i-j-k loop. */
-  naiveMs: number;
-  /** Median milliseconds per product, packed gemm. */
-  gemmMs: number;
-  /** 2 n^3 / median seconds / 1e9. */
-  naiveGflops: number;
-  gemmGflops: number;
-  /** gemm GFLOP/s over naive GFLOP/s (= naiveMs / gemmMs). */
-  ratio: number;
-  naiveSamples: number;
-  gemmSamples: number;
-  /** Largest |gemm - naive| over the n x n result, a check that both computed the same thing. */
-  maxAbsDiff: number;
+  /** By implementation name (see IMPLS); missing when that peer is not installed. */
+  impls: Record<string, MatmulImplResult>;
+}
+
+export interface MatmulSuiteResult {
+  bench: 'matmul';
+  date: string;
+  machine: MachineInfo;
+  options: { sizes: number[]; forms: MatmulForm[]; quick: boolean };
+  skipped: string[];
+  seconds: number;
+  rows: MatmulRow[];
 }
 
 export interface MatmulBenchOptions {
-  /** Square sizes to run (default 64, 128, 256, 512, 1024). */
   sizes?: number[];
-  /** Products to run (default all three). */
   forms?: MatmulForm[];
-  /** Print one line per finished row (default false). */
-  verbose?: boolean;
+  quick?: boolean;
+  log?: (line: string) => void;
 }
 
-export interface MachineInfo {
-  node: string;
-  cpu: string;
-  cores: number;
-  platform: string;
-  arch: string;
+/** Column order of the tables. */
+export const IMPLS = ['gemm', 'gemm 2T', 'gemm 2T shared', 'naive', 'ml-matrix', 'ndarray-gemm', 'tfjs cpu', 'tfjs wasm'] as const;
+
+/** A prepared product: `run` computes it once (result materialised), `result` reads it as float64. */
+interface Prepared {
+  run: () => void;
+  result: () => Float64Array;
+  dispose?: () => void;
 }
 
-export function machineInfo(): MachineInfo {
-  const c = cpus();
-  return { node: process.version, cpu: c[0]?.model ?? 'unknown', cores: c.length, platform: platform(), arch: arch() };
-}
+type Preparer = (n: number, A: Float64Array, B: Float64Array, form: MatmulForm) => Prepared;
 
-/**
- * Sampling budget per task: tinybench runs until both the time (ms) and the iteration count are
- * reached, so at large n the iteration count alone decides. The naive loop at n = 1024 takes
- * seconds per product, so it gets one sample and no warm-up: its inner loop is optimised by
- * on-stack replacement within the first milliseconds of that call.
- */
-interface Budget { time: number; iterations: number; warmupTime: number; warmupIterations: number; warmup: boolean }
-function budget(n: number, impl: 'naive' | 'gemm'): Budget {
-  if (n <= 128) return { time: 300, iterations: 10, warmupTime: 100, warmupIterations: 5, warmup: true };
-  if (n <= 256) return { time: 400, iterations: 5, warmupTime: 0, warmupIterations: 2, warmup: true };
-  if (n <= 512) return impl === 'gemm'
-    ? { time: 0, iterations: 7, warmupTime: 0, warmupIterations: 1, warmup: true }
-    : { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1, warmup: true };
-  return impl === 'gemm'
-    ? { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1, warmup: true }
-    : { time: 0, iterations: 1, warmupTime: 0, warmupIterations: 0, warmup: false };
-}
-
-/** mulberry32: seeded inputs, so every run multiplies the same matrices. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Strides (row, column) for A and B of a square product in the given form; buffers are row-major n x n. */
+/** Row and column strides of A and B (row-major n x n buffers) for a form. */
 function strides(form: MatmulForm, n: number): { aRs: number; aCs: number; bRs: number; bCs: number } {
   switch (form) {
     case 'AB': return { aRs: n, aCs: 1, bRs: n, bCs: 1 };
@@ -91,82 +70,206 @@ function strides(form: MatmulForm, n: number): { aRs: number; aCs: number; bRs: 
   }
 }
 
-/** Median latency (ms) and sample count of one synchronous task under a budget. */
-function measure(name: string, fn: () => void, b: Budget): { ms: number; samples: number } {
-  const bench = new Bench({ name, throws: true, ...b });
-  bench.add(name, fn, { async: false });
-  const [task] = bench.runSync();
-  const r = task?.result;
-  if (!r || (r.state !== 'completed' && r.state !== 'aborted-with-statistics')) {
-    throw new Error(`matmul bench: task ${name} did not complete (state ${r?.state ?? 'missing'})`);
-  }
-  return { ms: r.latency.p50, samples: r.latency.samplesCount };
+/** Expected GFLOP/s, only to size the sampling budget. */
+const SPEED: Record<string, number> = { gemm: 5, 'gemm 2T': 9, 'gemm 2T shared': 9, naive: 1, 'ml-matrix': 1, 'ndarray-gemm': 1, 'tfjs cpu': 1, 'tfjs wasm': 20 };
+
+function budgetFor(impl: string, n: number, quick: boolean): Budget {
+  const estMs = (2 * n ** 3) / (SPEED[impl] * 1e6);
+  const target = quick ? 150 : 200; // ms of samples per round
+  const iterations = Math.max(1, Math.min(200, Math.round(target / estMs)));
+  return { time: 0, iterations, warmupTime: 0, warmupIterations: estMs > 1500 ? 0 : 1 };
 }
 
-/** Runs the suite and returns one row per (n, form); naive and gemm of a row are measured back to back. */
-export function runMatmulBench(opts: MatmulBenchOptions = {}): MatmulRow[] {
-  const sizes = opts.sizes ?? [64, 128, 256, 512, 1024];
+export async function runMatmulBench(opts: MatmulBenchOptions = {}): Promise<MatmulSuiteResult> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const quick = opts.quick ?? false;
+  const sizes = opts.sizes ?? (quick ? [64, 256, 512] : [64, 128, 256, 512, 1024]);
   const forms = opts.forms ?? (['AB', 'AtB', 'ABt'] as MatmulForm[]);
+  const started = performance.now();
+  const skipped: string[] = [];
+  const preparers = new Map<string, Preparer>();
+
+  preparers.set('gemm', (n, A, B, form) => {
+    const { aRs, aCs, bRs, bCs } = strides(form, n);
+    const C = new Float64Array(n * n);
+    return { run: () => gemm(n, n, n, A, 0, aRs, aCs, B, 0, bRs, bCs, C, 0, n, false), result: () => C };
+  });
+  // two threads through the Tensor API (what a layer does): ordinary arrays, so the pool copies
+  // B and the worker's rows of A and C through shared memory; and the same on shared arrays
+  const threaded = (shared: boolean): Preparer => (n, A, B, form) => {
+    const mk = (src: Float64Array): Tensor => {
+      const d = shared ? allocShared(n * n) : new Float64Array(n * n);
+      d.set(src);
+      return Tensor.fromArray(d, [n, n]);
+    };
+    const a = form === 'AtB' ? mk(A).transpose() : mk(A);
+    const b = form === 'ABt' ? mk(B).transpose() : mk(B);
+    const c = Tensor.fromArray(shared ? allocShared(n * n) : new Float64Array(n * n), [n, n]);
+    return { run: () => matmulInto(c, a, b), result: () => c.data };
+  };
+  const info = setThreads(2);
+  if (info.threads === 2) {
+    try {
+      await threadsReady();
+      preparers.set('gemm 2T', threaded(false));
+      preparers.set('gemm 2T shared', threaded(true));
+    } catch (e) {
+      skipped.push(`gemm 2T: worker threads did not start (${e instanceof Error ? e.message : String(e)})`);
+    }
+  } else skipped.push(`gemm 2T: ${info.reason ?? 'one thread only'}`);
+  preparers.set('naive', (n, A, B, form) => {
+    const { aRs, aCs, bRs, bCs } = strides(form, n);
+    const C = new Float64Array(n * n);
+    return { run: () => gemmNaive(n, n, n, A, 0, aRs, aCs, B, 0, bRs, bCs, C, 0, n, false), result: () => C };
+  });
+
+  const ml = await loadMlMatrix();
+  if (ml.ok) {
+    const Matrix = ml.value;
+    preparers.set('ml-matrix', (n, A, B, form) => {
+      const a = Matrix.from1DArray(n, n, A);
+      const b = Matrix.from1DArray(n, n, B);
+      let c = a;
+      // ml-matrix has no transposed product: the transpose is materialised, as a user must
+      const run = form === 'AB' ? () => { c = a.mmul(b); } : form === 'AtB' ? () => { c = a.transpose().mmul(b); } : () => { c = a.mmul(b.transpose()); };
+      return { run, result: () => Float64Array.from(c.to1DArray()) };
+    });
+  } else skipped.push(`ml-matrix: ${ml.reason}`);
+
+  const nd = loadNdarrayGemm();
+  if (nd.ok) {
+    const { gemm: ndGemm, ndarray } = nd.value;
+    preparers.set('ndarray-gemm', (n, A, B, form) => {
+      const a = ndarray(A, [n, n]);
+      const b = ndarray(B, [n, n]);
+      const C = new Float64Array(n * n);
+      const c = ndarray(C, [n, n]);
+      const aa = form === 'AtB' ? a.transpose(1, 0) : a; // strided views, as ours
+      const bb = form === 'ABt' ? b.transpose(1, 0) : b;
+      return { run: () => ndGemm(c, aa, bb), result: () => C };
+    });
+  } else skipped.push(`ndarray-gemm: ${nd.reason}`);
+
+  const tfl = await loadTfjs();
+  if (tfl.ok) {
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const st = tfl.value.backends.get(backend);
+      if (st === undefined || !st.ok) {
+        skipped.push(`tfjs ${backend}: ${st === undefined ? 'not loaded' : st.reason}`);
+        continue;
+      }
+      preparers.set(`tfjs ${backend}`, (n, A, B, form) => {
+        const { tf } = tfl.value;
+        const a = tf.tensor2d(Float32Array.from(A), [n, n]);
+        const b = tf.tensor2d(Float32Array.from(B), [n, n]);
+        let last: Float32Array = new Float32Array(0);
+        return {
+          run: () => {
+            const c = tf.matMul(a, b, form === 'AtB', form === 'ABt');
+            last = c.dataSync() as Float32Array;
+            c.dispose();
+          },
+          result: () => Float64Array.from(last),
+          dispose: () => {
+            a.dispose();
+            b.dispose();
+          },
+        };
+      });
+    }
+  } else skipped.push(`tfjs: ${tfl.reason}`);
+  for (const s of skipped) log(`  skipped ${s}`);
+
   const rows: MatmulRow[] = [];
   for (const n of sizes) {
-    const rnd = mulberry32(n);
-    const A = Float64Array.from({ length: n * n }, () => rnd() * 2 - 1);
-    const B = Float64Array.from({ length: n * n }, () => rnd() * 2 - 1);
-    const Cn = new Float64Array(n * n);
-    const Cg = new Float64Array(n * n);
-    const flops = 2 * n * n * n;
+    const A = randomArray(n * n, 2 * n + 1);
+    const B = randomArray(n * n, 2 * n + 2);
     for (const form of forms) {
-      const { aRs, aCs, bRs, bCs } = strides(form, n);
-      const naive = measure(`naive ${form} n=${n}`, () => gemmNaive(n, n, n, A, 0, aRs, aCs, B, 0, bRs, bCs, Cn, 0, n, false), budget(n, 'naive'));
-      const fast = measure(`gemm ${form} n=${n}`, () => gemm(n, n, n, A, 0, aRs, aCs, B, 0, bRs, bCs, Cg, 0, n, false), budget(n, 'gemm'));
-      let maxAbsDiff = 0;
-      for (let i = 0; i < n * n; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(Cn[i] - Cg[i]));
-      const row: MatmulRow = {
-        n, form,
-        naiveMs: naive.ms, gemmMs: fast.ms,
-        naiveGflops: flops / (naive.ms / 1e3) / 1e9,
-        gemmGflops: flops / (fast.ms / 1e3) / 1e9,
-        ratio: naive.ms / fast.ms,
-        naiveSamples: naive.samples, gemmSamples: fast.samples,
-        maxAbsDiff,
-      };
-      rows.push(row);
-      if (opts.verbose) console.log(`  done n=${n} ${form}: gemm ${row.gemmGflops.toFixed(2)} GFLOP/s, naive ${row.naiveGflops.toFixed(2)}`);
+      const prepared = new Map<string, Prepared>();
+      for (const [name, prep] of preparers) {
+        if (name.startsWith('tfjs') && tfl.ok) await useBackend(tfl.value, name === 'tfjs cpu' ? 'cpu' : 'wasm');
+        prepared.set(name, prep(n, A, B, form));
+      }
+      // rounds: every implementation once per round, so slow phases of the machine hit all
+      const rounds = quick || n >= 1024 ? 1 : 3;
+      const samples = new Map<string, number[]>();
+      for (let r = 0; r < rounds; r++) {
+        for (const [name, p] of prepared) {
+          if (name.startsWith('tfjs') && tfl.ok) await useBackend(tfl.value, name === 'tfjs cpu' ? 'cpu' : 'wasm');
+          const s = measure(`${name} ${form} n=${n}`, p.run, budgetFor(name, n, quick));
+          samples.set(name, [...(samples.get(name) ?? []), ...(s.all.length > 0 ? s.all : [s.ms])]);
+        }
+      }
+      const ref = prepared.get('gemm')!.result().slice();
+      const impls: Record<string, MatmulImplResult> = {};
+      for (const [name, p] of prepared) {
+        const all = samples.get(name) ?? [];
+        const ms = median(all);
+        const c = p.result();
+        let maxAbsDiff = 0;
+        for (let i = 0; i < ref.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(c[i] - ref[i]));
+        impls[name] = { ms, gflops: (2 * n ** 3) / (ms * 1e6), samples: all.length, maxAbsDiff };
+        p.dispose?.();
+      }
+      rows.push({ n, form, impls });
+      const g = impls.gemm;
+      log(`  n=${n} ${form}: gemm ${g.gflops.toFixed(2)} GFLOP/s${impls['gemm 2T'] ? `, 2 threads ${impls['gemm 2T'].gflops.toFixed(2)}` : ''}`);
     }
   }
-  return rows;
+  setThreads(1);
+  return {
+    bench: 'matmul',
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    options: { sizes, forms, quick },
+    skipped,
+    seconds: (performance.now() - started) / 1e3,
+    rows,
+  };
 }
 
-/** The table as text: one line per row, medians, GFLOP/s, and the gemm/naive ratio. */
-export function formatMatmulTable(rows: MatmulRow[]): string {
-  const head = ['n', 'form', 'naive ms', 'naive GFLOP/s', 'gemm ms', 'gemm GFLOP/s', 'gemm/naive', 'samples n/g', 'max|diff|'];
-  const body = rows.map((r) => [
-    String(r.n), r.form,
-    r.naiveMs.toFixed(3), r.naiveGflops.toFixed(2),
-    r.gemmMs.toFixed(3), r.gemmGflops.toFixed(2),
-    `${r.ratio.toFixed(2)}x`, `${r.naiveSamples}/${r.gemmSamples}`, r.maxAbsDiff.toExponential(1),
-  ]);
-  const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join('  ');
-  return [line(head), width.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+/** GFLOP/s of every implementation, one line per (n, form). */
+export function matmulGflopsTable(r: MatmulSuiteResult, markdown = false): string {
+  const names = IMPLS.filter((i) => r.rows.some((row) => row.impls[i] !== undefined));
+  const head = ['n', 'form', ...names];
+  const body = r.rows.map((row) => [String(row.n), row.form, ...names.map((i) => (row.impls[i] ? row.impls[i].gflops.toFixed(2) : '-'))]);
+  return markdown ? markdownTable(head, body, 2) : table(head, body, 2);
+}
+
+/**
+ * Ratios pair by pair, medians of the same run: peer time / our one-thread time (above 1: ours
+ * is faster), and the two-thread speed-up over one thread.
+ */
+export function matmulRatioTable(r: MatmulSuiteResult, markdown = false): string {
+  const peers = ['naive', 'ml-matrix', 'ndarray-gemm', 'tfjs cpu', 'tfjs wasm'].filter((i) => r.rows.some((row) => row.impls[i] !== undefined));
+  const two = ['gemm 2T', 'gemm 2T shared'].filter((i) => r.rows.some((row) => row.impls[i] !== undefined));
+  const head = ['n', 'form', ...two.map((t) => `${t} / gemm`), ...peers.map((p) => `${p} / gemm`)];
+  const body = r.rows.map((row) => {
+    const g = row.impls.gemm.ms;
+    return [
+      String(row.n), row.form,
+      ...two.map((t) => (row.impls[t] ? fmtRatio(g / row.impls[t].ms) : '-')),
+      ...peers.map((p) => (row.impls[p] ? fmtRatio(row.impls[p].ms / g) : '-')),
+    ];
+  });
+  return markdown ? markdownTable(head, body, 2) : table(head, body, 2);
+}
+
+export function matmulHeader(r: MatmulSuiteResult): string {
+  return [
+    `matmul: C = A B, A^T B, A B^T, square n, GFLOP/s = 2 n^3 / median time (tinybench medians)`,
+    machineLine(r.machine),
+    `options: sizes ${r.options.sizes.join(', ')}; forms ${r.options.forms.join(', ')}${r.options.quick ? '; quick' : ''}; ` +
+      `float64 (ours, naive, ml-matrix, ndarray-gemm) and float32 (tfjs: it has no float64 kernels); ` +
+      `"2T": two threads (caller + one worker), rows of C split; "shared": operands already in SharedArrayBuffers`,
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const m = machineInfo();
-  console.log('matmul: packed gemm vs naive i-j-k loop, float64, one thread, square n x n x n');
-  console.log(`node ${m.node} | ${m.cpu} | ${m.cores} cores | ${m.platform}/${m.arch}`);
-  console.log('medians of tinybench samples; GFLOP/s = 2 n^3 / median; gemm/naive = naive time / gemm time');
-  console.log('budget: n<=128 >=10 samples & >=300 ms; 256 >=5 & >=400 ms; 512 naive 3 / gemm 7; 1024 naive 1 / gemm 3\n');
-  const started = performance.now();
-  const rows = runMatmulBench({ verbose: process.argv.includes('--verbose') });
-  console.log(formatMatmulTable(rows));
-  const seconds = (performance.now() - started) / 1e3;
-  console.log(`\n(${seconds.toFixed(1)} s)`);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const out = join(here, 'results', 'matmul.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ bench: 'matmul', date: new Date().toISOString(), machine: m, seconds, rows }, null, 2) + '\n');
-  console.log(`wrote ${out}`);
+  const quick = process.argv.includes('--quick');
+  const r = await runMatmulBench({ quick });
+  console.log(`\n${matmulHeader(r)}\n\n${matmulGflopsTable(r)}\n\n${matmulRatioTable(r)}`);
+  console.log(`\nwrote ${writeResult('matmul', r)} (${r.seconds.toFixed(0)} s)`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -32,8 +32,10 @@ const allowed: Record<string, string[]> = {
   data: ['tensor', 'data'],
   viz: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz'],
   experiments: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz', 'experiments'],
-  io: ['tensor', 'autograd', 'models', 'paths', 'data', 'io'],
-  cli: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz', 'experiments', 'io', 'cli'],
+  io: ['tensor', 'autograd', 'models', 'paths', 'data', 'node', 'io'],
+  // Node-only (worker threads): sees only the tensor core, which it plugs into
+  node: ['tensor', 'node'],
+  cli: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz', 'experiments', 'io', 'node', 'cli'],
   'index.': ['tensor', 'autograd', 'models', 'paths', 'data', 'viz'],
 };
 

@@ -1,6 +1,7 @@
 // The `halfspace` command line: dispatches to one module per command. Nothing else imports it.
 
 import { readFileSync } from 'node:fs';
+import { benchCommand, benchHelp } from './commands/bench.js';
 import { parityHelp, runParity } from './commands/parity.js';
 import { pathsCommand, pathsHelp } from './commands/paths.js';
 import { demoCommand, demoHelp } from './commands/demo.js';
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   demo: { help: demoHelp, run: demoCommand },
   train: { help: trainHelp, run: trainCommand },
   eval: { help: evalHelp, run: evalCommand },
+  bench: { help: benchHelp, run: benchCommand },
   paths: { help: pathsHelp, run: pathsCommand },
   regions: { help: regionsHelp, run: regionsCommand },
   experiment: { help: experimentHelp, run: experimentCommand },

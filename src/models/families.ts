@@ -3,7 +3,7 @@
 import { type Var, asVar, noGrad } from '../autograd/engine.js';
 import { mul } from '../autograd/ops/elementwise.js';
 import { relu, scaledSigmoid, step } from '../autograd/ops/activation.js';
-import { gatedLinear, matmul } from '../autograd/ops/linalg.js';
+import { gatedLinear, matmul, softGatedLinear } from '../autograd/ops/linalg.js';
 import { reshape, transpose } from '../autograd/ops/movement.js';
 import { matmul as mm } from '../tensor/linalg.js';
 import * as T from '../tensor/ops.js';
@@ -200,11 +200,24 @@ abstract class ValueGated extends GatedBase {
   }
 
   pass(x: Var): Pass {
-    const gates = this.gatingPreActivations(x).map((z) => gateOf(z, this.config));
-    let v = this.config.valueInput === 'ones' ? asVar(Tensor.ones(x.shape)) : x;
+    const zs = this.gatingPreActivations(x);
+    const gates: Var[] = [];
+    // v_0 = 1 as one row of ones broadcast over the batch (a stride-0 view): the first value
+    // layer then computes one row, not n equal ones (see `linear`)
+    let v = this.config.valueInput === 'ones' ? asVar(Tensor.ones([1, x.shape[1]]).expand(x.shape)) : x;
     this.values.forEach((layer, l) => {
-      // v_l = G_l (*) (W^v_l v_{l-1} + b^v_l), one fused node (the same numbers as mul + linear)
-      v = gatedLinear(gates[l], v, layer.weight, layer.bias);
+      // v_l = G_l (*) (W^v_l v_{l-1} + b^v_l) as one fused node, the same numbers as
+      // mul(gateOf(z), linear(v)): soft gates sigma(beta z) are computed inside it (and reported
+      // as values), hard gates 1[z > 0] come from `step`, which passes no gradient
+      if (this.config.gate === 'soft') {
+        const layerOut = softGatedLinear(zs[l], this.config.beta, v, layer.weight, layer.bias);
+        gates.push(layerOut.gate);
+        v = layerOut.out;
+      } else {
+        const g = gateOf(zs[l], this.config);
+        gates.push(g);
+        v = gatedLinear(g, v, layer.weight, layer.bias);
+      }
     });
     return { out: this.out.forward(v), gates };
   }

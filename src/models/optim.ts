@@ -196,9 +196,26 @@ export class Adam extends Optimizer {
         const stepSize = lr / bc1;
         const { m, v, vmax } = st;
         const w1 = 1 - beta1;
+        const maximize = this.maximize;
+        const decoupled = this.decoupled;
+        if (!maximize && !decoupled && wd === 0 && vmax === null && w1 < 0.5) {
+          // the common case (plain Adam, default betas) without the per-element branches: the
+          // same operations in the same order as the general loop below
+          const b2c = 1 - beta2;
+          for (let k = 0; k < n; k++) {
+            const gk = g[k];
+            const mk = m[k] + w1 * (gk - m[k]);
+            m[k] = mk;
+            const vk = v[k] * beta2 + b2c * gk * gk;
+            v[k] = vk;
+            w[k] -= stepSize * (mk / (Math.sqrt(vk) / bc2sqrt + eps));
+          }
+          continue;
+        }
+        const decay = 1 - lr * wd;
         for (let k = 0; k < n; k++) {
-          let gk = this.maximize ? -g[k] : g[k];
-          if (this.decoupled) w[k] *= 1 - lr * wd;
+          let gk = maximize ? -g[k] : g[k];
+          if (decoupled) w[k] *= decay;
           else if (wd !== 0) gk += wd * w[k];
           // torch.lerp(m, g, w1): m + w1 (g - m) when w1 < 0.5, else g - (g - m)(1 - w1)
           m[k] = w1 < 0.5 ? m[k] + w1 * (gk - m[k]) : gk - (gk - m[k]) * (1 - w1);

@@ -239,6 +239,9 @@ export interface TrainerOptions {
   /**
    * Makes the workspace buffers (default `new Float64Array(n)`); Node's `allocShared`
    * (src/node) keeps a step's intermediates where worker threads can read them without a copy.
+   * When given, the model's parameters are moved into such buffers as well (same values; each
+   * parameter keeps its `Var`, whose `.value` becomes a tensor over the new buffer), so the
+   * weights, which every layer's product reads, need no copy either.
    */
   allocate?: (n: number) => Float64Array;
 }
@@ -279,6 +282,14 @@ export class Trainer {
     if (!(options.optimizer instanceof Optimizer)) throw new Error('Trainer: optimizer must be an Optimizer');
     this.optimizer = options.optimizer;
     this.allocate = options.allocate;
+    const allocate = options.allocate;
+    if (allocate !== undefined) {
+      for (const p of model.parameters()) {
+        const data = allocate(p.value.size);
+        data.set(p.value.values());
+        p.value = new Tensor(data, p.value.shape);
+      }
+    }
   }
 
   /** The workspace used for batches of `rows` samples (made on first use). */
@@ -335,7 +346,11 @@ function takeRowsInto(src: Tensor, idx: Int32Array, dst: Tensor): Tensor {
   const s = src.data;
   const d = dst.data;
   const o = src.offset;
-  for (let i = 0; i < n; i++) d.set(s.subarray(o + idx[i] * row, o + idx[i] * row + row), i * row);
+  for (let i = 0; i < n; i++) {
+    const from = o + idx[i] * row;
+    const to = i * row;
+    for (let j = 0; j < row; j++) d[to + j] = s[from + j];
+  }
   return dst;
 }
 

@@ -56,15 +56,28 @@
  *   ((c + s_0) + s_1) + ... ,  s_b = a[i][k0] b[k0][j] + a[i][k0+1] b[k0+1][j] + ... (k order)
  * over the k-blocks b (the c term absent when not accumulating), and the k-block boundaries
  * depend on K alone, not on M, N or where the element falls in a tile: a row of C comes out
- * bit-identical whatever batch it is computed in. The small, vector-matrix (M = 1) and
- * matrix-vector (N = 1) paths sum in plain k order instead, so across those shape classes the
- * bits may differ within rounding.
+ * bit-identical whatever batch it is computed in. The loops for thin shapes (N = 2 or M <= 3,
+ * with K <= KC) make exactly these additions (one k-block), so they count as this path.
+ * The small, vector-matrix (M = 1) and matrix-vector (N = 1) paths sum in plain k order instead
+ * (and the small one accumulates into C term by term), so across those shape classes the bits
+ * may differ within rounding; `gemmPath` names the class of a shape.
  */
 
 /** Rows of the register tile (rows of A per packed sliver). */
 const MR = 4;
 /** Columns of the register tile (columns of B per packed sliver). */
 const NR = 3;
+/**
+ * The wide tile, 4 x 4, used when N is small and a multiple of 4 fits it better: a 4x3 tile
+ * pads N = 16 to 18 columns (12.5% wasted work) and N = 20 to 21, while the 4x4 tile, ~4% slower
+ * per flop (16 accumulators and 8 operands spill a little), pads nothing. Measured, one process,
+ * GFLOP/s 4x3 / 4x4: 256x16x16 4.27 / 4.62, 16x16x256 4.34 / 4.85, 100x20x20 4.76 / 4.92;
+ * 512x512x512 5.58 / 5.37, 256x10x128 4.29 / 4.13. Both tiles sum every element in the same
+ * k order, so the choice never changes a bit of the result.
+ */
+const NR_WIDE = 4;
+/** N below which the wide tile is considered (above it the 4x3 tile wastes under 3%). */
+const WIDE_MAX_N = 48;
 /** Largest k-block: a Bp sliver (KC*NR doubles) lives in L1 while Ap streams from L2. */
 const KC = 256;
 /** Largest row block of A: MC*KC doubles = 192 KB, resident in L2 across all B slivers. */
@@ -98,8 +111,22 @@ const SMALL_WORK = 64;
  */
 const B_BASE = MC * KC;
 const PACK = new Float64Array(MC * KC + KC * NC);
-/** Spill tile for edge micro-tiles: the kernel writes all MR*NR sums here, then the real corner is copied. */
-const EDGE = new Float64Array(MR * NR);
+/** Spill tile for edge micro-tiles: the kernel writes all its sums here, then the real corner is copied. */
+const EDGE = new Float64Array(MR * NR_WIDE);
+
+/**
+ * Which loop `gemm` runs for an M x N x K product: 'empty' (M, N or K is 0), 'gemv' (N = 1),
+ * 'gevm' (M = 1), 'small' (at most SMALL_WORK multiply-adds) or 'blocked'. Within one path
+ * every row of C is computed from its row of A alone, in an order fixed by (N, K), so a product
+ * cut into bands of rows that all take the path of the whole gives the same bits (the thread
+ * pool relies on this); across paths the summation order, and so the last bits, may differ.
+ */
+export function gemmPath(M: number, N: number, K: number): 'empty' | 'gemv' | 'gevm' | 'small' | 'blocked' {
+  if (M <= 0 || N <= 0 || K <= 0) return 'empty';
+  if (N === 1) return 'gemv';
+  if (M === 1) return 'gevm';
+  return M * N * K <= SMALL_WORK ? 'small' : 'blocked';
+}
 
 /**
  * Fast float64 matrix product over strided operands:
@@ -140,6 +167,17 @@ export function gemm(
     gemmSmall(M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate);
     return;
   }
+  // Thin shapes the register tile pads badly (N = 2 wastes a third of a 4x3 tile, M = 2 half of
+  // it), with loops that make the very same additions as the blocked path: one k-block
+  // (K <= KC), each sum started from 0 and taken in k order. Their results are the blocked
+  // path's to the bit, so for `gemmPath` (and the thread pool) they are the blocked path.
+  // Measured, GFLOP/s blocked / thin: 256x2x16 1.94 / 4.17, 16x2x256 2.06 / 4.05, 2x16x256
+  // 1.44 / 3.25. (A loop for K <= 4 with the row of A in registers was no faster than the tile.)
+  if (K <= KC && (N === 2 || M <= 3)) {
+    if (N === 2) gemmTwoColumns(M, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate);
+    else for (let i = 0; i < M; i++) gevm(N, K, A, aOff + i * aRs, aCs, B, bOff, bRs, bCs, C, cOff + i * cRs, accumulate);
+    return;
+  }
 
   // Balanced blocking: split each dimension into the fewest blocks of at most the cap, all of
   // (nearly) equal size, so K = 257 becomes 129 + 128 rather than 256 + 1 (a 1-deep k-block
@@ -147,7 +185,9 @@ export function gemm(
   // whole slivers.
   const kcStep = Math.ceil(K / Math.ceil(K / KC));
   const mcStep = roundUp(Math.ceil(M / Math.ceil(M / MC)), MR);
-  const ncStep = roundUp(Math.ceil(N / Math.ceil(N / NC)), NR);
+  // the tile width: 4 when that pads fewer columns of a small N than 3 would (see NR_WIDE)
+  const nrT = N < WIDE_MAX_N && roundUp(N, NR_WIDE) < roundUp(N, NR) ? NR_WIDE : NR;
+  const ncStep = roundUp(Math.ceil(N / Math.ceil(N / NC)), nrT);
 
   for (let jc = 0; jc < N; jc += ncStep) {
     const nc = Math.min(ncStep, N - jc);
@@ -155,17 +195,19 @@ export function gemm(
       const kc = Math.min(kcStep, K - pc);
       // The first k-block overwrites C unless the caller asked to accumulate; later blocks add.
       const add = accumulate || pc > 0;
-      packBPanel(kc, nc, B, bOff + pc * bRs + jc * bCs, bRs, bCs);
+      if (nrT === NR) packBPanel(kc, nc, B, bOff + pc * bRs + jc * bCs, bRs, bCs);
+      else packBPanelWide(kc, nc, B, bOff + pc * bRs + jc * bCs, bRs, bCs);
       for (let ic = 0; ic < M; ic += mcStep) {
         const mc = Math.min(mcStep, M - ic);
         packABlock(mc, kc, A, aOff + ic * aRs + pc * aCs, aRs, aCs);
         const cBlock = cOff + ic * cRs + jc;
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = Math.min(NR, nc - jr);
-          const bIdx = B_BASE + jr * kc; // sliver jr/NR starts at (jr/NR) * (kc*NR)
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = Math.min(MR, mc - ir);
-            microKernel(kc, ir * kc, bIdx, C, cBlock + ir * cRs + jr, cRs, mr, nr, add);
+        for (let jr = 0; jr < nc; jr += nrT) {
+          const nr = Math.min(nrT, nc - jr);
+          const bIdx = B_BASE + jr * kc; // sliver jr/nrT starts at (jr/nrT) * (kc*nrT)
+          if (nrT === NR) {
+            for (let ir = 0; ir < mc; ir += MR) microKernel(kc, ir * kc, bIdx, C, cBlock + ir * cRs + jr, cRs, Math.min(MR, mc - ir), nr, add);
+          } else {
+            for (let ir = 0; ir < mc; ir += MR) microKernelWide(kc, ir * kc, bIdx, C, cBlock + ir * cRs + jr, cRs, Math.min(MR, mc - ir), nr, add);
           }
         }
       }
@@ -273,6 +315,53 @@ function gevm(
 }
 
 /**
+ * N = 2 (K <= KC): four rows at a time, eight running sums, each from 0 in k order; a 4 x 3 tile
+ * would spend a third of its work on a padding column.
+ */
+function gemmTwoColumns(
+  M: number, K: number,
+  A: Float64Array, aOff: number, aRs: number, aCs: number,
+  B: Float64Array, bOff: number, bRs: number, bCs: number,
+  C: Float64Array, cOff: number, cRs: number, accumulate: boolean,
+): void {
+  const aRs2 = 2 * aRs, aRs3 = 3 * aRs;
+  let i = 0;
+  for (; i + 4 <= M; i += 4) {
+    let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+    for (let k = 0, a = aOff + i * aRs, b = bOff; k < K; k++, a += aCs, b += bRs) {
+      const b0 = B[b], b1 = B[b + bCs];
+      const a0 = A[a], a1 = A[a + aRs], a2 = A[a + aRs2], a3 = A[a + aRs3];
+      s00 += a0 * b0; s01 += a0 * b1;
+      s10 += a1 * b0; s11 += a1 * b1;
+      s20 += a2 * b0; s21 += a2 * b1;
+      s30 += a3 * b0; s31 += a3 * b1;
+    }
+    const c0 = cOff + i * cRs, c1 = c0 + cRs, c2 = c1 + cRs, c3 = c2 + cRs;
+    if (accumulate) {
+      C[c0] += s00; C[c0 + 1] += s01; C[c1] += s10; C[c1 + 1] += s11;
+      C[c2] += s20; C[c2 + 1] += s21; C[c3] += s30; C[c3 + 1] += s31;
+    } else {
+      C[c0] = s00; C[c0 + 1] = s01; C[c1] = s10; C[c1 + 1] = s11;
+      C[c2] = s20; C[c2 + 1] = s21; C[c3] = s30; C[c3 + 1] = s31;
+    }
+  }
+  for (; i < M; i++) {
+    let s0 = 0, s1 = 0;
+    for (let k = 0, a = aOff + i * aRs, b = bOff; k < K; k++, a += aCs, b += bRs) {
+      const x = A[a];
+      s0 += x * B[b];
+      s1 += x * B[b + bCs];
+    }
+    const c = cOff + i * cRs;
+    if (accumulate) {
+      C[c] += s0; C[c + 1] += s1;
+    } else {
+      C[c] = s0; C[c + 1] = s1;
+    }
+  }
+}
+
+/**
  * Small products: i-k-j order, so the innermost loop runs along a row of C and a row of B
  * (unit stride when B is row-major) with the A element held in a register. No packing.
  */
@@ -374,6 +463,31 @@ function packBPanel(kc: number, nc: number, B: Float64Array, base: number, bRs: 
   }
 }
 
+/** `packBPanel` for the wide tile: slivers of NR_WIDE columns, element (p, c) at B_BASE + s*4*kc + p*4 + c. */
+function packBPanelWide(kc: number, nc: number, B: Float64Array, base: number, bRs: number, bCs: number): void {
+  const P = PACK;
+  const full = nc - (nc % NR_WIDE);
+  let d = B_BASE;
+  for (let jr = 0; jr < full; jr += NR_WIDE) {
+    const c0 = base + jr * bCs, c1 = c0 + bCs, c2 = c1 + bCs, c3 = c2 + bCs;
+    for (let p = 0, o = 0; p < kc; p++, o += bRs) {
+      P[d] = B[c0 + o];
+      P[d + 1] = B[c1 + o];
+      P[d + 2] = B[c2 + o];
+      P[d + 3] = B[c3 + o];
+      d += NR_WIDE;
+    }
+  }
+  if (full < nc) {
+    const cols = nc - full;
+    const c0 = base + full * bCs;
+    for (let p = 0, o = c0; p < kc; p++, o += bRs) {
+      for (let c = 0; c < NR_WIDE; c++) P[d + c] = c < cols ? B[o + c * bCs] : 0;
+      d += NR_WIDE;
+    }
+  }
+}
+
 /**
  * The register tile: t[r][c] = sum_{p<kc} PACK[aIdx + p*MR + r] * PACK[bIdx + p*NR + c], summed
  * in p order in 12 locals, then C[cIdx + r*cRs + c] = t (add = false) or += t (add = true) for
@@ -431,6 +545,80 @@ function microKernel(
   }
 }
 
+/** The 4x4 register tile (`microKernel` with NR_WIDE columns): the same sums, in the same order. */
+function microKernelWide(
+  kc: number, aIdx: number, bIdx: number,
+  C: Float64Array, cIdx: number, cRs: number, mr: number, nr: number, add: boolean,
+): void {
+  const P = PACK;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let ai = aIdx, bi = bIdx;
+  const aEnd = aIdx + kc * MR;
+  while (ai < aEnd) {
+    const a0 = P[ai], a1 = P[(ai + 1) | 0], a2 = P[(ai + 2) | 0], a3 = P[(ai + 3) | 0];
+    const b0 = P[bi], b1 = P[(bi + 1) | 0], b2 = P[(bi + 2) | 0], b3 = P[(bi + 3) | 0];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    ai = (ai + MR) | 0;
+    bi = (bi + NR_WIDE) | 0;
+  }
+  if (mr === MR && nr === NR_WIDE) {
+    const r0 = cIdx, r1 = r0 + cRs, r2 = r1 + cRs, r3 = r2 + cRs;
+    if (add) {
+      C[r0] += c00; C[r0 + 1] += c01; C[r0 + 2] += c02; C[r0 + 3] += c03;
+      C[r1] += c10; C[r1 + 1] += c11; C[r1 + 2] += c12; C[r1 + 3] += c13;
+      C[r2] += c20; C[r2 + 1] += c21; C[r2 + 2] += c22; C[r2 + 3] += c23;
+      C[r3] += c30; C[r3 + 1] += c31; C[r3 + 2] += c32; C[r3 + 3] += c33;
+    } else {
+      C[r0] = c00; C[r0 + 1] = c01; C[r0 + 2] = c02; C[r0 + 3] = c03;
+      C[r1] = c10; C[r1 + 1] = c11; C[r1 + 2] = c12; C[r1 + 3] = c13;
+      C[r2] = c20; C[r2 + 1] = c21; C[r2 + 2] = c22; C[r2 + 3] = c23;
+      C[r3] = c30; C[r3 + 1] = c31; C[r3 + 2] = c32; C[r3 + 3] = c33;
+    }
+    return;
+  }
+  const t = EDGE;
+  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
+  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
+  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
+  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+  for (let r = 0; r < mr; r++) {
+    const row = cIdx + r * cRs;
+    for (let c = 0; c < nr; c++) C[row + c] = add ? C[row + c] + t[r * NR_WIDE + c] : t[r * NR_WIDE + c];
+  }
+}
+
 function roundUp(x: number, m: number): number {
   return Math.ceil(x / m) * m;
 }
+
+/*
+ * Feedback warm-up. TurboFan compiles a function with the type feedback its interpreter runs
+ * have gathered so far; a branch never taken by then (an edge tile, the accumulate mode, a
+ * partial sliver) is compiled as a deoptimisation exit. The micro-kernels are often compiled
+ * on-stack (OSR) inside their first long k-loop, before any edge tile has run, and V8 11 (Node
+ * 20) kept re-entering that OSR code: a DLGN training step at Fashion-MNIST scale deoptimised
+ * the 4x3 kernel 1800 times in 60 steps, each time finishing the call in the interpreter (slow,
+ * and boxing every double). Running every path once on tiny operands when the module loads
+ * gives each branch its feedback first; it costs microseconds and changes no result.
+ */
+function warmUp(): void {
+  const A = new Float64Array(64).fill(0.5);
+  const B = new Float64Array(64).fill(0.25);
+  const C = new Float64Array(64);
+  // [M, N, K]: blocked 4x3 and 4x4 tiles with full and edge slivers, the thin loops, the small
+  // loop, matrix-vector and vector-matrix, each overwriting and accumulating, in both layouts
+  const shapes = [[7, 5, 3], [5, 7, 2], [6, 8, 2], [7, 6, 2], [5, 2, 7], [2, 5, 7], [2, 2, 2], [7, 1, 3], [1, 7, 3]];
+  for (const [M, N, K] of shapes) {
+    for (const accumulate of [false, true]) {
+      gemm(M, N, K, A, 0, K, 1, B, 0, N, 1, C, 0, N, accumulate);
+      gemm(M, N, K, A, 0, 1, M, B, 0, 1, K, C, 0, N, accumulate);
+    }
+  }
+}
+warmUp();

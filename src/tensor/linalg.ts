@@ -70,7 +70,7 @@ function product(
  * matmul(Tensor.from([[1, 2]]), Tensor.from([[3], [4]])).item(); // 11
  * ```
  */
-export function matmul(a: Tensor, b: Tensor, options: { naive?: boolean } = {}): Tensor {
+export function matmul(a: Tensor, b: Tensor, options?: { naive?: boolean }): Tensor {
   if (a.ndim < 2 || b.ndim < 2) {
     throw new Error(`matmul: operands must have rank >= 2, got a=${shapeStr(a.shape)}, b=${shapeStr(b.shape)}`);
   }
@@ -81,7 +81,7 @@ export function matmul(a: Tensor, b: Tensor, options: { naive?: boolean } = {}):
   if (K !== K2) {
     throw new Error(`matmul: inner dimensions differ: a=${shapeStr(a.shape)}, b=${shapeStr(b.shape)}`);
   }
-  const kernel = options.naive ? gemmNaive : product;
+  const kernel = options?.naive === true ? gemmNaive : product;
   if (a.ndim === 2 && b.ndim === 2) {
     // gemm overwrites every element (accumulate = false), so the buffer needs no zeroing
     const out = new Tensor(allocDataUninit(M * N), [M, N]);

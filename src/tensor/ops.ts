@@ -1,7 +1,7 @@
 // Raw (non-differentiable) tensor kernels: elementwise maps with broadcasting, reductions, joins.
 
 import { type Shape, broadcastShapes, contiguousStrides, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf } from './shape.js';
-import { expScalar, sigmoidScalar } from './math.js';
+import { expArray, sigmoidArray, sigmoidScalar } from './math.js';
 import { Tensor } from './tensor.js';
 import { allocData, allocDataUninit } from './workspace.js';
 
@@ -236,26 +236,31 @@ export const maximum = (a: Tensor, b: Tensor | number): Tensor => zipWith('maxim
 export const minimum = (a: Tensor, b: Tensor | number): Tensor => zipWith('minimum', a, asTensor(b), (x, y) => (x <= y ? x : y));
 
 /**
- * `a` as one contiguous run of values (a view when it already is one), so the unary loops below
+ * `a` as one contiguous run of values (itself when it already is one), so the unary loops below
  * need no strided case.
  */
-function flat(a: Tensor): { d: Float64Array; o: number; n: number } {
-  const c = a.isContiguous() ? a : a.clone();
-  return { d: c.data, o: c.offset, n: c.size };
+function runOf(a: Tensor): Tensor {
+  return a.isContiguous() ? a : a.clone();
 }
 
 export function neg(a: Tensor): Tensor {
-  const { d, o, n } = flat(a);
+  const c = runOf(a);
+  const d = c.data;
+  const o = c.offset;
+  const n = c.size;
   const out = allocDataUninit(n);
-  for (let k = 0; k < n; k++) out[k] = -d[o + k];
+  negKernel(out, d, o, n);
   return new Tensor(out, a.shape);
 }
 
 /** e^a elementwise, with the accurate JS exp of math.ts (~0.5 ulp, about twice Math.exp's speed). */
 export function exp(a: Tensor): Tensor {
-  const { d, o, n } = flat(a);
+  const c = runOf(a);
+  const d = c.data;
+  const o = c.offset;
+  const n = c.size;
   const out = allocDataUninit(n);
-  for (let k = 0; k < n; k++) out[k] = expScalar(d[o + k]);
+  expArray(out, d, o, n);
   return new Tensor(out, a.shape);
 }
 export const log = (a: Tensor): Tensor => map(a, Math.log);
@@ -263,9 +268,12 @@ export const sqrt = (a: Tensor): Tensor => map(a, Math.sqrt);
 export const abs = (a: Tensor): Tensor => map(a, Math.abs);
 export const tanh = (a: Tensor): Tensor => map(a, Math.tanh);
 export function square(a: Tensor): Tensor {
-  const { d, o, n } = flat(a);
+  const c = runOf(a);
+  const d = c.data;
+  const o = c.offset;
+  const n = c.size;
   const out = allocDataUninit(n);
-  for (let k = 0; k < n; k++) out[k] = d[o + k] * d[o + k];
+  squareKernel(out, d, o, n);
   return new Tensor(out, a.shape);
 }
 export const powScalar = (a: Tensor, p: number): Tensor =>
@@ -273,32 +281,38 @@ export const powScalar = (a: Tensor, p: number): Tensor =>
 
 /** relu(x) = max(x, 0); relu(-0) is 0, relu(NaN) is 0. */
 export function relu(a: Tensor): Tensor {
-  const { d, o, n } = flat(a);
+  const c = runOf(a);
+  const d = c.data;
+  const o = c.offset;
+  const n = c.size;
   const out = allocDataUninit(n);
-  for (let k = 0; k < n; k++) {
-    const v = d[o + k];
-    out[k] = v > 0 ? v : 0;
-  }
+  reluKernel(out, d, o, n);
   return new Tensor(out, a.shape);
 }
 
 /** The hard gate 1[x > 0]. */
 export function step(a: Tensor): Tensor {
-  const { d, o, n } = flat(a);
+  const c = runOf(a);
+  const d = c.data;
+  const o = c.offset;
+  const n = c.size;
   const out = allocDataUninit(n);
-  // `+(v > 0)` is a compare-and-set, no branch to mispredict on random signs
-  for (let k = 0; k < n; k++) out[k] = +(d[o + k] > 0);
+  stepKernel(out, d, o, n);
   return new Tensor(out, a.shape);
 }
 
 /** g (*) 1[x > 0] in one pass: the relu gradient (x the relu input, both of one shape). */
 export function reluBackward(g: Tensor, x: Tensor): Tensor {
   if (!sameShape(g.shape, x.shape)) return mul(g, step(x));
-  const G = flat(g);
-  const X = flat(x);
-  const n = G.n;
+  const gc = runOf(g);
+  const xc = runOf(x);
+  const gd = gc.data;
+  const go = gc.offset;
+  const xd = xc.data;
+  const xo = xc.offset;
+  const n = gc.size;
   const out = allocDataUninit(n);
-  for (let k = 0; k < n; k++) out[k] = G.d[G.o + k] * +(X.d[X.o + k] > 0);
+  reluBackwardKernel(out, gd, go, xd, xo, n);
   return new Tensor(out, g.shape);
 }
 
@@ -306,17 +320,23 @@ export { sigmoidScalar };
 
 /** The logistic sigmoid, overflow-free and accurate to < 1e-15 relative (see math.ts). */
 export function sigmoid(a: Tensor): Tensor {
-  const { d, o, n } = flat(a);
+  const c = runOf(a);
+  const d = c.data;
+  const o = c.offset;
+  const n = c.size;
   const out = allocDataUninit(n);
-  for (let k = 0; k < n; k++) out[k] = sigmoidScalar(d[o + k]);
+  sigmoidArray(out, d, o, n, 1);
   return new Tensor(out, a.shape);
 }
 
 /** sigma(beta x) elementwise: the soft gate. */
 export function scaledSigmoid(a: Tensor, beta: number): Tensor {
-  const { d, o, n } = flat(a);
+  const c = runOf(a);
+  const d = c.data;
+  const o = c.offset;
+  const n = c.size;
   const out = allocDataUninit(n);
-  for (let k = 0; k < n; k++) out[k] = sigmoidScalar(beta * d[o + k]);
+  sigmoidArray(out, d, o, n, beta);
   return new Tensor(out, a.shape);
 }
 
@@ -327,16 +347,15 @@ export function scaledSigmoid(a: Tensor, beta: number): Tensor {
  */
 export function sigmoidBackward(g: Tensor, s: Tensor, c: number): Tensor {
   if (!sameShape(g.shape, s.shape)) return mul(g, mul(map(s, (v) => v * (1 - v)), c));
-  const G = flat(g);
-  const S = flat(s);
-  const n = G.n;
+  const gc = runOf(g);
+  const sc = runOf(s);
+  const gd = gc.data;
+  const go = gc.offset;
+  const sd = sc.data;
+  const so = sc.offset;
+  const n = gc.size;
   const out = allocDataUninit(n);
-  const gd = G.d;
-  const sd = S.d;
-  for (let k = 0; k < n; k++) {
-    const v = sd[S.o + k];
-    out[k] = gd[G.o + k] * (v * (1 - v) * c);
-  }
+  sigmoidBackwardKernel(out, gd, go, sd, so, n, c);
   return new Tensor(out, g.shape);
 }
 
@@ -407,32 +426,23 @@ export function sum(t: Tensor, axes?: number | readonly number[], keepDims = fal
     const d = t.data;
     const o = t.offset;
     if (axes === undefined && !keepDims) {
-      const n = t.size;
-      let acc = 0;
-      for (let k = 0; k < n; k++) acc += d[o + k];
       const out = allocDataUninit(1);
-      out[0] = acc;
+      totalKernel(out, d, o, t.size);
       return new Tensor(out, []);
     }
     if (t.ndim === 2) {
       const ax = typeof axes === 'number' ? axes : axes !== undefined && axes.length === 1 ? axes[0] : null;
       const [rows, cols] = t.shape;
       if (ax === 0 || ax === -2) {
+        // four rows per sweep, added to the running column sums in row order: the same
+        // additions as one row at a time, with a quarter of the loads and stores of `out`
         const out = allocData(cols);
-        for (let i = 0; i < rows; i++) {
-          const r = o + i * cols;
-          for (let j = 0; j < cols; j++) out[j] += d[r + j];
-        }
+        colSumsKernel(out, d, o, rows, cols);
         return new Tensor(out, keepDims ? [1, cols] : [cols]);
       }
       if (ax === 1 || ax === -1) {
         const out = allocDataUninit(rows);
-        for (let i = 0; i < rows; i++) {
-          const r = o + i * cols;
-          let acc = 0;
-          for (let j = 0; j < cols; j++) acc += d[r + j];
-          out[i] = acc;
-        }
+        rowSumsKernel(out, d, o, rows, cols);
         return new Tensor(out, keepDims ? [rows, 1] : [rows]);
       }
     }
@@ -564,4 +574,80 @@ export function stack(ts: readonly Tensor[], axis = 0): Tensor {
     ts.map((t) => t.unsqueeze(a)),
     a,
   );
+}
+
+/*
+ * Loop kernels. Every long loop of this file lives in a function of its own that ends with the
+ * loop. TurboFan often first compiles a loop on-stack (OSR) during its first long run; code after
+ * the loop that had not run yet then has no type feedback and becomes a deoptimisation exit,
+ * and V8 11 kept re-entering that OSR code: at Fashion-MNIST scale `relu` deoptimised on every
+ * call (twice per step), ~1 ms each. With nothing after the loop there is nothing to miss, and
+ * the small wrappers get optimised normally.
+ */
+
+function negKernel(out: Float64Array, d: Float64Array, o: number, n: number): void {
+  for (let k = 0; k < n; k++) out[k] = -d[o + k];
+}
+
+function squareKernel(out: Float64Array, d: Float64Array, o: number, n: number): void {
+  for (let k = 0; k < n; k++) out[k] = d[o + k] * d[o + k];
+}
+
+function reluKernel(out: Float64Array, d: Float64Array, o: number, n: number): void {
+  for (let k = 0; k < n; k++) {
+    const v = d[o + k];
+    out[k] = v > 0 ? v : 0;
+  }
+}
+
+function stepKernel(out: Float64Array, d: Float64Array, o: number, n: number): void {
+  // `+(v > 0)` is a compare-and-set, no branch to mispredict on random signs
+  for (let k = 0; k < n; k++) out[k] = +(d[o + k] > 0);
+}
+
+function reluBackwardKernel(out: Float64Array, gd: Float64Array, go: number, xd: Float64Array, xo: number, n: number): void {
+  for (let k = 0; k < n; k++) out[k] = gd[go + k] * +(xd[xo + k] > 0);
+}
+
+function sigmoidBackwardKernel(out: Float64Array, gd: Float64Array, go: number, sd: Float64Array, so: number, n: number, c: number): void {
+  for (let k = 0; k < n; k++) {
+    const v = sd[so + k];
+    out[k] = gd[go + k] * (v * (1 - v) * c);
+  }
+}
+
+/** out[0] = the sum of d[o..o+n) in order, from 0. */
+function totalKernel(out: Float64Array, d: Float64Array, o: number, n: number): void {
+  let acc = 0;
+  for (let k = 0; k < n; k++) acc += d[o + k];
+  out[0] = acc;
+}
+
+/**
+ * out[j] += the column sums of a rows x cols block at d[o..], rows added in order; four rows per
+ * sweep (the same additions as one row at a time, a quarter of the loads and stores of `out`).
+ */
+function colSumsKernel(out: Float64Array, d: Float64Array, o: number, rows: number, cols: number): void {
+  let i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const r0 = o + i * cols;
+    const r1 = r0 + cols;
+    const r2 = r1 + cols;
+    const r3 = r2 + cols;
+    for (let j = 0; j < cols; j++) out[j] = out[j] + d[r0 + j] + d[r1 + j] + d[r2 + j] + d[r3 + j];
+  }
+  for (; i < rows; i++) {
+    const r = o + i * cols;
+    for (let j = 0; j < cols; j++) out[j] += d[r + j];
+  }
+}
+
+/** out[i] = the sum of row i of a rows x cols block at d[o..], from 0, in order. */
+function rowSumsKernel(out: Float64Array, d: Float64Array, o: number, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const r = o + i * cols;
+    let acc = 0;
+    for (let j = 0; j < cols; j++) acc += d[r + j];
+    out[i] = acc;
+  }
 }

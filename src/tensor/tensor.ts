@@ -239,6 +239,10 @@ export class Tensor {
 
   /** Reverses the axes, or permutes them as given. Always a view. */
   transpose(axes?: readonly number[]): Tensor {
+    if (axes === undefined && this.shape.length === 2) {
+      // the matrix transpose, which every layer's gradient takes: no axis bookkeeping
+      return new Tensor(this.data, [this.shape[1], this.shape[0]], [this.stride[1], this.stride[0]], this.offset);
+    }
     const perm = axes ?? this.shape.map((_, i) => this.shape.length - 1 - i);
     return this.permute(perm);
   }

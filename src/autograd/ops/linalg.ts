@@ -1,11 +1,11 @@
-// Differentiable matrix products: matmul, the affine layer x W^T + b, and the fused gated layer G (*) (x W^T + b).
+// Differentiable matrix products: matmul, the affine layer x W^T + b, and the fused gated layers G (*) (x W^T + b).
 
 import { matmul as mm } from '../../tensor/linalg.js';
 import * as T from '../../tensor/ops.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { allocDataUninit } from '../../tensor/workspace.js';
-import { type Var, asVar, record } from '../engine.js';
+import { Var, asVar, record } from '../engine.js';
 
 /** Matrix product of the last two axes (batch axes broadcast). */
 export function matmul(a: Var | Tensor, b: Var | Tensor): Var {
@@ -31,24 +31,87 @@ function checkLayer(op: string, xv: Var, w: Var, bias: Var | Tensor | null | und
   return b;
 }
 
+/** True when every row of the matrix x is the same row (a stride-0 broadcast, like DLGN's v_0 = 1). */
+function rowsRepeat(x: Tensor): boolean {
+  return x.shape[0] > 1 && x.stride[0] === 0;
+}
+
+/**
+ * Which inputs of a layer want a gradient, read once when the node is recorded. The rules below
+ * test these booleans instead of reading `.requiresGrad` and `.value` off their inputs: a rule
+ * runs for layers with and without a trainable input, and a property read that one kind of
+ * layer never reaches leaves TurboFan without feedback for it; the other kind then deoptimised
+ * the rule on every call (18 times in 20 steps of a DLGN), and its long loop finished in the
+ * interpreter, boxing every double (150 kB of garbage per step). For the same reason the
+ * weight-gradient routine (dense, or for a repeated row) is picked at record time.
+ */
+function needs(xv: Var, w: Var, b: Var | null): { needX: boolean; needW: boolean; needB: boolean } {
+  return { needX: xv.requiresGrad, needW: w.requiresGrad, needB: b !== null && b.requiresGrad };
+}
+
+/**
+ * The gradients of z = x W^T + b from dz: [dx, dW] or [dx, dW, db], null where not wanted.
+ * A named function, so every layer's rule shares one well-fed optimised copy of it.
+ */
+function affineGrads(
+  dz: Tensor | null, wt: Tensor, xt: Tensor, wgrad: (dz: Tensor, x: Tensor) => Tensor,
+  needX: boolean, needW: boolean, hasBias: boolean, needB: boolean,
+): (Tensor | null)[] {
+  const dx = dz !== null && needX ? mm(dz, wt) : null;
+  const dw = dz !== null && needW ? wgrad(dz, xt) : null;
+  return hasBias ? [dx, dw, dz !== null && needB ? T.sum(dz, 0) : null] : [dx, dw];
+}
+
 /**
  * x W^T (+ b) as a fresh row-major [n, out] tensor: the product from the packed kernel, then the
  * bias added in place, row by row (z[i][j] = (x W^T)[i][j] + b[j], the value `T.add` would give).
+ *
+ * When x is one row repeated (stride 0 along its rows: `Tensor.ones([1, d]).expand([n, d])`,
+ * the all-ones input of a DLGN value network), every row of z is the same: one row is computed
+ * and copied, O(out * in) instead of O(n * out * in). (That row is a vector-matrix product, so
+ * for in > 256 its last bits can differ from the blocked kernel's, which sums in k-blocks.)
  */
 function affine(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
+  if (rowsRepeat(x)) {
+    const n = x.shape[0];
+    const row = mm(x.slice([0, 1]), w.transpose());
+    const m = row.shape[1];
+    if (b !== null) {
+      const bc = b.contiguous();
+      addRowKernel(row.data, bc.data, bc.offset, 1, m);
+    }
+    const zd = allocDataUninit(n * m);
+    repeatRowKernel(zd, row.data, n, m);
+    return new Tensor(zd, [n, m]);
+  }
   const z = mm(x, w.transpose());
   if (b !== null) {
-    const [n, m] = z.shape;
-    const zd = z.data;
     const bc = b.contiguous();
-    const bd = bc.data;
-    const bo = bc.offset;
-    for (let i = 0; i < n; i++) {
-      const r = i * m;
-      for (let j = 0; j < m; j++) zd[r + j] += bd[bo + j];
-    }
+    addRowKernel(z.data, bc.data, bc.offset, z.shape[0], z.shape[1]);
   }
   return z;
+}
+
+/**
+ * dL/dW = dz^T x for z = x W^T: the packed kernel on dz^T x (`weightGradDense`), or, when x is
+ * one row repeated, dz^T x = (sum_i dz_i) x_0^T, an outer product of the column sums of dz (in
+ * row order, as the kernel adds them for n <= 256) and that row (`weightGradRepeated`). Rules
+ * pick one of the two when the node is recorded (see `needs`).
+ */
+/** dz^T x by the packed kernel. */
+function weightGradDense(dz: Tensor, x: Tensor): Tensor {
+  return mm(dz.transpose(), x);
+}
+
+/** dz^T x for x one row repeated: (sum_i dz_i) x_0^T. */
+function weightGradRepeated(dz: Tensor, x: Tensor): Tensor {
+  const s = T.sum(dz, 0);
+  const m = s.shape[0];
+  const d = x.shape[1];
+  const xr = x.slice([0, 1]).contiguous();
+  const out = allocDataUninit(m * d);
+  outerKernel(out, s.data, xr.data, xr.offset, m, d);
+  return new Tensor(out, [m, d]);
 }
 
 /**
@@ -60,12 +123,12 @@ export function linear(x: Var | Tensor, weight: Var | Tensor, bias?: Var | Tenso
   const b = checkLayer('linear', xv, w, bias);
   const out = affine(xv.value, w.value, b === null ? null : b.value);
   const inputs = b === null ? [xv, w] : [xv, w, b];
+  const { needX, needW, needB } = needs(xv, w, b);
+  const xt = xv.value;
+  const wt = w.value;
+  const wgrad = rowsRepeat(xt) ? weightGradRepeated : weightGradDense;
   // y = x W^T + b:  dy/dx = G W,  dy/dW = G^T x,  dy/db = sum over rows of G
-  return record('linear', inputs, out, (g) => [
-    xv.requiresGrad ? mm(g, w.value) : null,
-    w.requiresGrad ? mm(g.transpose(), xv.value) : null,
-    ...(b === null ? [] : [b.requiresGrad ? T.sum(g, 0) : null]),
-  ]);
+  return record('linear', inputs, out, (g) => affineGrads(g, wt, xt, wgrad, needX, needW, b !== null, needB));
 }
 
 /**
@@ -99,49 +162,178 @@ export function gatedLinear(gate: Var | Tensor, x: Var | Tensor, weight: Var | T
   const gd = G.data;
   const go = G.offset;
   const h = allocDataUninit(n * m);
-  const bc = b === null ? null : b.value.contiguous();
-  for (let i = 0; i < n; i++) {
-    const r = i * m;
-    if (bc === null) {
-      for (let j = 0; j < m; j++) h[r + j] = gd[go + r + j] * zd[r + j];
-    } else {
-      const bd = bc.data;
-      const bo = bc.offset;
-      for (let j = 0; j < m; j++) {
-        const v = zd[r + j] + bd[bo + j];
-        zd[r + j] = v;
-        h[r + j] = gd[go + r + j] * v;
-      }
-    }
+  if (b === null) gateKernel(h, gd, go, zd, n * m);
+  else {
+    const bc = b.value.contiguous();
+    gateBiasKernel(h, gd, go, zd, bc.data, bc.offset, n, m);
   }
   const inputs = b === null ? [gv, xv, w] : [gv, xv, w, b];
+  const { needX, needW, needB } = needs(xv, w, b);
+  const needG = gv.requiresGrad;
+  const needZ = needX || needW || needB;
+  const xt = xv.value;
+  const wt = w.value;
+  const wgrad = rowsRepeat(xt) ? weightGradRepeated : weightGradDense;
   // h = G (*) z:  dh/dG = z,  dh/dz = G; then z = x W^T + b as in `linear`
+  const hasBias = b !== null;
   return record('gatedLinear', inputs, new Tensor(h, [n, m]), (g) => {
-    const needZ = xv.requiresGrad || w.requiresGrad || (b !== null && b.requiresGrad);
-    const gc = g.contiguous();
-    const dd = gc.data;
-    const doff = gc.offset;
     const size = n * m;
-    const dG = gv.requiresGrad ? allocDataUninit(size) : null;
+    const dG = needG ? allocDataUninit(size) : null;
     const dz = needZ ? allocDataUninit(size) : null;
-    // both products in one pass (g * z and g * G, the operand order of `mul`'s rule)
-    if (dG !== null && dz !== null) {
-      for (let k = 0; k < size; k++) {
-        const v = dd[doff + k];
-        dG[k] = v * zd[k];
-        dz[k] = v * gd[go + k];
-      }
-    } else if (dG !== null) {
-      for (let k = 0; k < size; k++) dG[k] = dd[doff + k] * zd[k];
-    } else if (dz !== null) {
-      for (let k = 0; k < size; k++) dz[k] = dd[doff + k] * gd[go + k];
-    }
+    productGrads(g.contiguous(), zd, gd, go, dG, dz, size);
     const dzT = dz === null ? null : new Tensor(dz, [n, m]);
-    return [
-      dG === null ? null : new Tensor(dG, [n, m]),
-      dzT !== null && xv.requiresGrad ? mm(dzT, w.value) : null,
-      dzT !== null && w.requiresGrad ? mm(dzT.transpose(), xv.value) : null,
-      ...(b === null ? [] : [dzT !== null && b.requiresGrad ? T.sum(dzT, 0) : null]),
-    ];
+    const grads = affineGrads(dzT, wt, xt, wgrad, needX, needW, hasBias, needB);
+    grads.unshift(dG === null ? null : new Tensor(dG, [n, m]));
+    return grads;
   });
+}
+
+/** dG = g (*) z and dz = g (*) G in one pass (either may be null), g contiguous; the order of `mul`'s rule. */
+function productGrads(g: Tensor, zd: Float64Array, gd: Float64Array, go: number, dG: Float64Array | null, dz: Float64Array | null, size: number): void {
+  const dd = g.data;
+  const doff = g.offset;
+  if (dG !== null && dz !== null) {
+    for (let k = 0; k < size; k++) {
+      const v = dd[doff + k];
+      dG[k] = v * zd[k];
+      dz[k] = v * gd[go + k];
+    }
+  } else if (dG !== null) {
+    for (let k = 0; k < size; k++) dG[k] = dd[doff + k] * zd[k];
+  } else if (dz !== null) {
+    for (let k = 0; k < size; k++) dz[k] = dd[doff + k] * gd[go + k];
+  }
+}
+
+/**
+ * The soft-gated layer of the DGN and DLGN value networks, gate included, as one node:
+ *
+ *     G = sigma(beta zg),   h = G (*) (x W^T + b)        zg [n, out] (the gating pre-activation)
+ *
+ * Returns h and the gates G (a constant: `Pass.gates` reports values, and every gradient reaches
+ * zg through h). It computes exactly what `gatedLinear(scaledSigmoid(zg, beta), x, W, b)`
+ * computes, value and gradients to the bit, with one node fewer and the gradient of the gate
+ * folded into the same pass as the value gradient:
+ *
+ *     dz = dh (*) G,    dzg = (dh (*) z) (*) (G (1 - G) beta)
+ *
+ * @example
+ * ```ts
+ * const { out, gate } = softGatedLinear(linear(x, Wg, bg), 10, ones, Wv, bv); // one DLGN layer
+ * ```
+ */
+export function softGatedLinear(
+  zg: Var | Tensor, beta: number, x: Var | Tensor, weight: Var | Tensor, bias?: Var | Tensor | null,
+): { out: Var; gate: Var } {
+  const zv = asVar(zg);
+  const xv = asVar(x);
+  const w = asVar(weight);
+  const b = checkLayer('softGatedLinear', xv, w, bias);
+  const n = xv.shape[0];
+  const m = w.shape[0];
+  if (zv.value.ndim !== 2 || zv.shape[0] !== n || zv.shape[1] !== m) {
+    throw new Error(`softGatedLinear: gate pre-activation must have shape ${shapeStr([n, m])}, got ${shapeStr(zv.shape)}`);
+  }
+  if (!Number.isFinite(beta)) throw new Error(`softGatedLinear: beta must be finite, got ${beta}`);
+  const G = T.scaledSigmoid(zv.value, beta);
+  const gd = G.data;
+  // forward after the product, one pass: z[i][j] += b[j]; h[i][j] = G[i][j] z[i][j]
+  const z = affine(xv.value, w.value, null);
+  const zd = z.data;
+  const h = allocDataUninit(n * m);
+  if (b === null) gateKernel(h, gd, 0, zd, n * m);
+  else {
+    const bc = b.value.contiguous();
+    gateBiasKernel(h, gd, 0, zd, bc.data, bc.offset, n, m);
+  }
+  const inputs = b === null ? [zv, xv, w] : [zv, xv, w, b];
+  const { needX, needW, needB } = needs(xv, w, b);
+  const needZg = zv.requiresGrad;
+  const needZ = needX || needW || needB;
+  const xt = xv.value;
+  const wt = w.value;
+  const wgrad = rowsRepeat(xt) ? weightGradRepeated : weightGradDense;
+  // h = G (*) z, G = sigma(beta zg):  dh/dz = G,  dh/dzg = z beta G (1 - G); then z = x W^T + b
+  const hasBias = b !== null;
+  const out = record('softGatedLinear', inputs, new Tensor(h, [n, m]), (g) => {
+    const size = n * m;
+    const dzg = needZg ? allocDataUninit(size) : null;
+    const dz = needZ ? allocDataUninit(size) : null;
+    softGateGrads(g.contiguous(), zd, gd, beta, dzg, dz, size);
+    const dzT = dz === null ? null : new Tensor(dz, [n, m]);
+    const grads = affineGrads(dzT, wt, xt, wgrad, needX, needW, hasBias, needB);
+    grads.unshift(dzg === null ? null : new Tensor(dzg, [n, m]));
+    return grads;
+  });
+  return { out, gate: new Var(G, false) };
+}
+
+/**
+ * dzg = (g (*) z) (*) (G (1 - G) beta) and dz = g (*) G in one pass (either may be null), g
+ * contiguous: the operand order of the composite (`mul`'s rule, then `sigmoidBackward`).
+ */
+function softGateGrads(g: Tensor, zd: Float64Array, gd: Float64Array, beta: number, dzg: Float64Array | null, dz: Float64Array | null, size: number): void {
+  const dd = g.data;
+  const doff = g.offset;
+  if (dzg !== null && dz !== null) {
+    for (let k = 0; k < size; k++) {
+      const v = dd[doff + k];
+      const s = gd[k];
+      dzg[k] = v * zd[k] * (s * (1 - s) * beta);
+      dz[k] = v * s;
+    }
+  } else if (dzg !== null) {
+    for (let k = 0; k < size; k++) {
+      const s = gd[k];
+      dzg[k] = dd[doff + k] * zd[k] * (s * (1 - s) * beta);
+    }
+  } else if (dz !== null) {
+    for (let k = 0; k < size; k++) dz[k] = dd[doff + k] * gd[k];
+  }
+}
+
+/*
+ * Loop kernels, each a function that ends with its loop (see the note in src/tensor/ops.ts: code
+ * after a loop compiled on-stack before it ever ran deoptimised on every call).
+ */
+
+/** z[i][j] += b[j] over an n x m row-major z. */
+function addRowKernel(zd: Float64Array, bd: Float64Array, bo: number, n: number, m: number): void {
+  for (let i = 0; i < n; i++) {
+    const r = i * m;
+    for (let j = 0; j < m; j++) zd[r + j] += bd[bo + j];
+  }
+}
+
+/** Every one of n rows of zd = the m values of row. */
+function repeatRowKernel(zd: Float64Array, row: Float64Array, n: number, m: number): void {
+  for (let i = 0; i < n; i++) {
+    const r = i * m;
+    for (let j = 0; j < m; j++) zd[r + j] = row[j];
+  }
+}
+
+/** out[j][k] = s[j] x[xo + k], an m x d outer product. */
+function outerKernel(out: Float64Array, sd: Float64Array, xd: Float64Array, xo: number, m: number, d: number): void {
+  for (let j = 0; j < m; j++) {
+    const sj = sd[j];
+    for (let k = 0; k < d; k++) out[j * d + k] = sj * xd[xo + k];
+  }
+}
+
+/** h[k] = G[go + k] z[k]. */
+function gateKernel(h: Float64Array, gd: Float64Array, go: number, zd: Float64Array, size: number): void {
+  for (let k = 0; k < size; k++) h[k] = gd[go + k] * zd[k];
+}
+
+/** z[i][j] += b[j]; h[i][j] = G[i][j] z[i][j], over n x m. */
+function gateBiasKernel(h: Float64Array, gd: Float64Array, go: number, zd: Float64Array, bd: Float64Array, bo: number, n: number, m: number): void {
+  for (let i = 0; i < n; i++) {
+    const r = i * m;
+    for (let j = 0; j < m; j++) {
+      const v = zd[r + j] + bd[bo + j];
+      zd[r + j] = v;
+      h[r + j] = gd[go + r + j] * v;
+    }
+  }
 }

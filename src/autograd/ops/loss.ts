@@ -64,13 +64,20 @@ export function crossEntropy(logits: Var, labels: Labels): Var {
   }
   // d/dz of the mean loss = (softmax(z) - onehot(y)) / n
   return record('crossEntropy', [logits], Tensor.scalar(n === 0 ? NaN : total / n), (g) => {
-    const scale = g.item() / n;
     const gz = allocDataUninit(n * k);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < k; j++) gz[i * k + j] = (p[i * k + j] - (j === y[i] ? 1 : 0)) * scale;
-    }
+    softmaxGradKernel(gz, p, y, n, k, g.item() / n);
     return [new Tensor(gz, [n, k])];
   });
+}
+
+/**
+ * gz = (softmax - onehot(y)) scale, a loop in a function of its own: the rule runs once per step,
+ * and a rule's loop left to run in the interpreter boxed every double it wrote.
+ */
+function softmaxGradKernel(gz: Float64Array, p: Float64Array, y: ArrayLike<number>, n: number, k: number, scale: number): void {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < k; j++) gz[i * k + j] = (p[i * k + j] - (j === y[i] ? 1 : 0)) * scale;
+  }
 }
 
 /** Converts {0, 1} or {-1, +1} labels to signs; any other value is an error. */

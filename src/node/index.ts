@@ -1,0 +1,3 @@
+// Public surface of src/node: what only Node can do for the engine (worker threads over shared memory).
+
+export { type ThreadInfo, type ThreadOptions, allocShared, setThreads, threadInfo, threadsReady } from './threads.js';
