@@ -5,6 +5,7 @@ import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
+import { Rng } from '../src/tensor/random.js';
 
 export interface MachineInfo {
   node: string;
@@ -74,24 +75,10 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** mulberry32: seeded inputs, so every run computes on the same numbers. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Uniform values in [-1, 1) from a seed. */
 export function randomArray(n: number, seed: number): Float64Array {
-  const r = mulberry32(seed);
-  const a = new Float64Array(n);
-  for (let i = 0; i < n; i++) a[i] = r() * 2 - 1;
-  return a;
+  // the engine's own seeded generator: every run computes on the same numbers
+  return new Rng(seed).uniformArray(n, -1, 1);
 }
 
 /** A fixed-width text table; the first `left` columns are left-aligned, the rest right-aligned. */
