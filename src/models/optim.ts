@@ -247,25 +247,37 @@ export interface LRScheduler {
   lrs(): number[];
 }
 
-/** Multiplies every group's learning rate by `gamma` every `stepSize` epochs (`StepLR`). */
-export class StepLR implements LRScheduler {
+/** Epoch counting shared by the schedules: each sets every group's rate from its initial rate. */
+abstract class EpochSchedule implements LRScheduler {
   private epoch = 0;
-  constructor(
-    private readonly opt: Optimizer,
-    private readonly stepSize: number,
-    private readonly gamma = 0.1,
-  ) {
-    if (!Number.isInteger(stepSize) || stepSize < 1) throw new Error(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
-  }
+  protected constructor(protected readonly opt: Optimizer) {}
+
+  /** The rate of a group that started at `lr0`, after `t` epochs. */
+  protected abstract rate(lr0: number, t: number): number;
 
   step(): void {
     this.epoch += 1;
-    const factor = Math.pow(this.gamma, Math.floor(this.epoch / this.stepSize));
-    for (const g of this.opt.groups) g.lr = g.initialLr * factor;
+    for (const g of this.opt.groups) g.lr = this.rate(g.initialLr, this.epoch);
   }
 
   lrs(): number[] {
     return this.opt.groups.map((g) => g.lr);
+  }
+}
+
+/** Multiplies every group's learning rate by `gamma` every `stepSize` epochs (`StepLR`). */
+export class StepLR extends EpochSchedule {
+  constructor(
+    opt: Optimizer,
+    private readonly stepSize: number,
+    private readonly gamma = 0.1,
+  ) {
+    super(opt);
+    if (!Number.isInteger(stepSize) || stepSize < 1) throw new Error(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
+  }
+
+  protected rate(lr0: number, t: number): number {
+    return lr0 * Math.pow(this.gamma, Math.floor(t / this.stepSize));
   }
 }
 
@@ -274,26 +286,17 @@ export class StepLR implements LRScheduler {
  * (`CosineAnnealingLR`, closed form): lr = etaMin + (lr0 - etaMin)(1 + cos(pi t / tMax)) / 2;
  * as in PyTorch, stepping past tMax follows the cosine back up.
  */
-export class CosineLR implements LRScheduler {
-  private epoch = 0;
+export class CosineLR extends EpochSchedule {
   constructor(
-    private readonly opt: Optimizer,
+    opt: Optimizer,
     private readonly tMax: number,
     private readonly etaMin = 0,
   ) {
+    super(opt);
     if (!Number.isInteger(tMax) || tMax < 1) throw new Error(`CosineLR: tMax must be a positive integer, got ${tMax}`);
   }
 
-  step(): void {
-    this.epoch += 1;
-    // PyTorch's closed form: past tMax the cosine continues (the rate rises again)
-    const t = this.epoch;
-    for (const g of this.opt.groups) {
-      g.lr = this.etaMin + ((g.initialLr - this.etaMin) * (1 + Math.cos((Math.PI * t) / this.tMax))) / 2;
-    }
-  }
-
-  lrs(): number[] {
-    return this.opt.groups.map((g) => g.lr);
+  protected rate(lr0: number, t: number): number {
+    return this.etaMin + ((lr0 - this.etaMin) * (1 + Math.cos((Math.PI * t) / this.tMax))) / 2;
   }
 }
