@@ -4,6 +4,7 @@
 //   npm run bench -- --quick             fewer sizes, cases and samples (~2-3 min)
 //   npm run bench -- --suite step        one suite (matmul | step); RESULTS.md keeps the other's last tables
 //   npm run bench -- --no-torch --no-tfjs   skip peers
+//   npm run bench -- --report-only       rewrite RESULTS.md from the last results, run nothing
 //
 // Node runs with --expose-gc (the package script passes it) so the step suite can read the heap
 // after full collections. Peers that are not installed are skipped with a line saying so.
@@ -17,6 +18,7 @@ const SUITES = ['matmul', 'step'] as const;
 type Suite = (typeof SUITES)[number];
 
 function parse(argv: string[]): { quick: boolean; suites: Suite[]; torch: boolean; tfjs: boolean } {
+  if (argv.includes('--report-only')) return { quick: false, suites: [], torch: false, tfjs: false };
   let suites: Suite[] = [...SUITES];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -113,13 +115,22 @@ function resultsMarkdown(mm: MatmulSuiteResult | null, st: StepSuiteResult | nul
     parts.push('Ratios, pair by pair (peer time / our time; above 1 ours is faster):', '', stepRatioTable(st, true), '');
     parts.push(
       'Memory per step (Node `--expose-gc`): "retained" is heap + array buffers after a full GC, after minus before, over the steps; ' +
-        '"tensor buffers" is array-buffer bytes allocated per step and "tape objects" young-generation bytes allocated per step (nodes, tensor headers, closures: garbage, collected young), ' +
+        '"tensor buffers" is array-buffer bytes allocated per step (tensor memory) and "tape objects" JS-heap bytes allocated per step ' +
+        '(V8\'s sampling heap profiler, collected objects included: graph nodes, tensor headers, closures, all dying young), ' +
         'for the `Trainer` and for the plain tape loop without its workspace.',
       '',
       stepHeapTable(st, true),
       '',
     );
-    parts.push('### Fashion-MNIST scale against PyTorch: what bounds it', '', ...boundsNote(st), '');
+    parts.push(
+      '### Fashion-MNIST scale against PyTorch: what bounds it',
+      '',
+      'Nominal GFLOP/s count the products PyTorch runs, the all-ones first value layer of a DLGN included; ours computes that layer',
+      'as one broadcast row (a stride-0 input), so its nominal rate can exceed the kernel\'s.',
+      '',
+      ...boundsNote(st),
+      '',
+    );
     parts.push(
       'At this scale a step is almost all matrix products (over 90% of the profile). PyTorch hands them to OpenBLAS, which runs',
       'AVX-512 FMA kernels at ~100 GFLOP/s per core in float64 (MEASURED.md); our kernel is scalar JavaScript: V8 emits one',

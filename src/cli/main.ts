@@ -27,6 +27,7 @@ commands:
   regions   the gating lines and region map of a 2-D model, as an SVG figure
   parity    check the engine against PyTorch fixture files (gradients, trajectories, paths, kernels)
   experiment  run the paper's experiments (E1-E7): reports, figures, metrics
+  bench     time one training step (npm run bench compares with peers)
   version   print the version
   help      this text
 `;
