@@ -3,7 +3,7 @@
 import { type Var, asVar, noGrad } from '../autograd/engine.js';
 import { mul } from '../autograd/ops/elementwise.js';
 import { relu, scaledSigmoid, step } from '../autograd/ops/activation.js';
-import { gatedLinear, matmul, softGatedLinear } from '../autograd/ops/linalg.js';
+import { gatedLinear, linear, matmul, softGatedLinear } from '../autograd/ops/linalg.js';
 import { reshape, transpose } from '../autograd/ops/movement.js';
 import { matmul as mm } from '../tensor/linalg.js';
 import * as T from '../tensor/ops.js';
@@ -150,8 +150,31 @@ abstract class GatedBase extends Network {
     });
   }
 
-  /** Gating pre-activations z^g_l for every layer. */
+  /**
+   * Whether a composite linear gating network is evaluated through its effective half-spaces
+   * (see `gatingPreActivations`): DLGN with `cf` features when the input is narrower than every
+   * gating layer that feeds another. It depends on the architecture alone, never on the batch,
+   * so a sample's gates come out with the same bits in any batch.
+   */
+  get effectiveGating(): boolean {
+    const c = this.config;
+    if (c.kind !== 'dlgn' || c.features !== 'cf' || c.widths.length < 2) return false;
+    return c.widths.slice(0, -1).every((m) => c.inputDim < m);
+  }
+
+  /**
+   * Gating pre-activations z^g_l for every layer.
+   *
+   * A DLGN's gating network is linear, so z^g_l = W_eff_l x + b_eff_l with W_eff_l =
+   * W_l W_eff_{l-1}, b_eff_l = W_l b_eff_{l-1} + b_l (the half-spaces of `halfspaces()`, the
+   * very same products). When `effectiveGating` holds, each layer is computed that way from x:
+   * n d m_l multiply-adds for the layer plus m_l m_{l-1} d for its effective weights (shared by
+   * the batch), against n m_{l-1} m_l layer by layer: 8x fewer for 2-[16x4]-2. The gradient
+   * flows back through the same products, so it is the gradient of the same function; only the
+   * rounding differs from the layered evaluation, by reassociating sums (relative ~1e-16).
+   */
   protected gatingPreActivations(x: Var): Var[] {
+    if (this.effectiveGating) return this.effectivePreActivations(x);
     const zs: Var[] = [];
     let a = x;
     for (const layer of this.gating) {
@@ -159,6 +182,27 @@ abstract class GatedBase extends Network {
       zs.push(z);
       // DGN: the gating network has ReLU layers; DLGN: it is linear (a_l = z_l)
       a = this.config.kind === 'dgn' ? relu(z) : z;
+    }
+    return zs;
+  }
+
+  /** z^g_l = x W_eff_l^T + b_eff_l, the effective weights built by differentiable products. */
+  private effectivePreActivations(x: Var): Var[] {
+    const zs: Var[] = [];
+    let w: Var | null = null;
+    let b: Var | null = null;
+    for (const layer of this.gating) {
+      if (w === null) {
+        w = layer.weight;
+        b = layer.bias;
+      } else {
+        const m = layer.weight.shape[0];
+        const prevBias: Var | null = b;
+        w = matmul(layer.weight, w);
+        // b_eff_l = W_l b_eff_{l-1} + b_l, as the one-row layer b_eff_{l-1}^T W_l^T + b_l
+        b = prevBias === null ? layer.bias : reshape(linear(reshape(prevBias, [1, -1]), layer.weight, layer.bias), [m]);
+      }
+      zs.push(linear(x, w, b));
     }
     return zs;
   }

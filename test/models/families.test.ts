@@ -536,6 +536,72 @@ describe('identities', () => {
   });
 });
 
+describe('effective gating: a DLGN gating network evaluated through its half-spaces', () => {
+  /** The same model evaluated layer by layer (the instance's rule overridden). */
+  function layered(model: Model): Model {
+    Object.defineProperty(model, 'effectiveGating', { value: false });
+    return model;
+  }
+
+  it('applies to composite DLGN gating when the input is narrower than every gating layer that feeds another', () => {
+    const on = (cfg: Omit<ModelConfig, 'outputDim'>): boolean => (createModel({ ...cfg, outputDim: 1 }, { rng: 1 }) as DLGN).effectiveGating;
+    expect(on({ kind: 'dlgn', inputDim: 2, widths: [16, 16, 16, 16] })).toBe(true);
+    expect(on({ kind: 'dlgn', inputDim: 2, widths: [16, 3] })).toBe(true); // the last layer feeds no gating layer
+    expect(on({ kind: 'dlgn', inputDim: 20, widths: [20, 20, 20] })).toBe(false);
+    expect(on({ kind: 'dlgn', inputDim: 2, widths: [16, 2, 16] })).toBe(false);
+    expect(on({ kind: 'dlgn', inputDim: 2, widths: [16] })).toBe(false);
+    expect(on({ kind: 'dlgn', inputDim: 2, widths: [16, 16], features: 'sf' })).toBe(false);
+    expect(on({ kind: 'dgn', inputDim: 2, widths: [16, 16] })).toBe(false);
+  });
+
+  it('the pre-activations are the half-spaces of halfspaces(), to the bit', () => {
+    for (const bias of [true, false]) {
+      const model = createModel({ kind: 'dlgn', inputDim: 3, widths: [8, 7, 9, 5], outputDim: 2, gate: 'hard', bias }, { rng: 61 });
+      expect((model as DLGN).effectiveGating).toBe(true);
+      const x = randomInput(300, 3, 61);
+      const gates = model.gates(x);
+      model.halfspaces().forEach((h, l) => {
+        expect(gates[l].toArray()).toEqual(T.step(affine(x, h.weight, h.bias)).toArray());
+      });
+    }
+  });
+
+  it('outputs and every gradient agree with the layer-by-layer evaluation (soft gates)', () => {
+    const cfg: ModelConfig = { kind: 'dlgn', inputDim: 2, widths: [16, 16, 16, 16], outputDim: 3, beta: 4 };
+    const eff = createModel(cfg, { rng: 71 });
+    const lay = layered(createModel(cfg, { rng: 71 }));
+    expect((eff as DLGN).effectiveGating).toBe(true);
+    expect((lay as DLGN).effectiveGating).toBe(false);
+    const x = randomInput(64, 2, 71);
+    const y = new Tensor(Float64Array.from({ length: 64 }, (_, i) => i % 3), [64]);
+    const le = lossOf('ce', eff.forward(x), y);
+    const ll = lossOf('ce', lay.forward(x), y);
+    le.backward();
+    ll.backward();
+    expect(Math.abs(le.item() - ll.item())).toBeLessThan(1e-14);
+    expect(relErr(eff.forward(x).value, lay.forward(x).value)).toBeLessThan(1e-13);
+    const grads = new Map(lay.namedParameters().map(([n, p]) => [n, p.grad!]));
+    for (const [name, p] of eff.namedParameters()) {
+      expect(p.grad, name).not.toBeNull();
+      expect(relErr(p.grad!, grads.get(name)!), name).toBeLessThan(1e-12);
+    }
+    // the gating weights do receive a gradient through the effective products
+    expect(Math.max(...eff.parameter('gate.2.weight').grad!.values().map(Math.abs))).toBeGreaterThan(1e-6);
+  });
+
+  it('hard gates: the same outputs as the layered evaluation, and no gradient to the gating network', () => {
+    const cfg: ModelConfig = { kind: 'dlgn', inputDim: 2, widths: [6, 6, 6], outputDim: 1, gate: 'hard' };
+    const eff = createModel(cfg, { rng: 81 });
+    const lay = layered(createModel(cfg, { rng: 81 }));
+    const x = randomInput(200, 2, 81);
+    expect(relErr(eff.forward(x).value, lay.forward(x).value)).toBeLessThan(1e-13);
+    lossOf('mse', eff.forward(x), Tensor.zeros([200, 1])).backward();
+    for (const [name, p] of eff.namedParameters()) {
+      if (name.startsWith('gate.')) expect(p.grad === null || p.grad.values().every((v) => v === 0), name).toBe(true);
+    }
+  });
+});
+
 describe('toString and input checks', () => {
   it('toString names the class, the architecture and the parameter count', () => {
     const model = createModel({ kind: 'dlgn', inputDim: 2, widths: [8, 8], outputDim: 2 }, { rng: 1 });
