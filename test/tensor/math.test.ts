@@ -137,4 +137,22 @@ describe('sigmoidScalar', () => {
       for (let k = 0; k < 515; k++) expect(Object.is(out[k], sigmoidScalar(c * src[2 + k])), `c=${c} k=${k}`).toBe(true);
     }
   });
+
+  it('sigmoidArray: arguments around the -708 clamp, subnormal and zero results, NaN and infinities, bit for bit', () => {
+    const special = [NaN, -Infinity, Infinity, -708, 708, -708.0000001, -709, -720, -744, -745.2, -746, -1e300, 707.9, -0, 0];
+    const rnd = mulberry32(9);
+    for (const at of [0, 7, 40]) {
+      const src = Float64Array.from({ length: 48 }, () => 8 * rnd() - 4);
+      special.forEach((v, i) => (src[(at + i) % 48] = v));
+      const out = new Float64Array(48);
+      sigmoidArray(out, src, 0, 48, 1);
+      for (let k = 0; k < 48; k++) expect(Object.is(out[k], sigmoidScalar(src[k])), `x=${src[k]}`).toBe(true);
+    }
+    const out = new Float64Array(3);
+    sigmoidArray(out, Float64Array.of(-740, -1e300, 740), 0, 3, 1);
+    expect(out[0]).toBeGreaterThan(0); // e^-740, subnormal: not clamped to e^-708
+    expect(out[0]).toBeLessThan(1e-320);
+    expect(out[1]).toBe(0);
+    expect(out[2]).toBe(1);
+  });
 });
