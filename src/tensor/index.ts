@@ -4,7 +4,7 @@ export * from './shape.js';
 export * from './tensor.js';
 export * as ops from './ops.js';
 export { matmul, matmulInto, setGemmExecutor, gemmExecutor, type GemmExecutor } from './linalg.js';
-export { gemm, gemmNaive } from './gemm.js';
+export { gemm, gemmKernel, gemmNaive, useGemmKernel } from './gemm.js';
 export { expScalar, sigmoidScalar } from './math.js';
 export { Workspace, withWorkspace } from './workspace.js';
 export { Rng, detLog, type RngState } from './random.js';
