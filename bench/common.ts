@@ -5,7 +5,8 @@ import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
-import { Rng } from '../src/tensor/random.js';
+import { gemmKernel } from '../dist/tensor/gemm.js';
+import { Rng } from '../dist/tensor/random.js';
 
 export interface MachineInfo {
   node: string;
@@ -17,6 +18,8 @@ export interface MachineInfo {
   arch: string;
   /** 1-minute load average when the suite started: other work on a shared machine shows here. */
   loadAvg1: number;
+  /** The matrix-product micro-kernels the engine ran: 'asm.js' (the built package on V8) or 'javascript'. */
+  kernel?: string;
 }
 
 export function machineInfo(): MachineInfo {
@@ -30,12 +33,13 @@ export function machineInfo(): MachineInfo {
     platform: platform(),
     arch: arch(),
     loadAvg1: Number(loadavg()[0].toFixed(2)),
+    kernel: gemmKernel(),
   };
 }
 
 /** One line naming the machine, for the top of every table. */
 export function machineLine(m: MachineInfo): string {
-  return `node ${m.node} (V8 ${m.v8}) | ${m.cpu} | ${m.cores} cores | ${m.memoryGB} GB | ${m.platform}/${m.arch} | load ${m.loadAvg1}`;
+  return `node ${m.node} (V8 ${m.v8}) | ${m.cpu} | ${m.cores} cores | ${m.memoryGB} GB | ${m.platform}/${m.arch} | load ${m.loadAvg1}${m.kernel ? ` | gemm kernel ${m.kernel}` : ''}`;
 }
 
 /** A sampling budget for tinybench: it runs until both the time (ms) and the iteration count are reached. */

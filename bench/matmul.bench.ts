@@ -1,13 +1,13 @@
 // Matrix-product suite: the packed gemm kernel on one and two threads against the naive loop, ml-matrix, ndarray-gemm, tfjs cpu and tfjs-wasm.
 //
-// Run alone: node --expose-gc --import tsx bench/matmul.bench.ts [--quick]   (or `npm run bench -- --suite matmul`)
+// Run alone (after npm run build): node --expose-gc --import tsx bench/matmul.bench.ts [--quick]   (or `npm run bench -- --suite matmul`)
 // Every implementation of a row is measured in the same process, interleaved round by round, so
 // the ratios survive a noisy machine; the absolute numbers do not.
 import { pathToFileURL } from 'node:url';
-import { allocShared, setThreads, threadsReady } from '../src/node/threads.js';
-import { gemm, gemmNaive } from '../src/tensor/gemm.js';
-import { matmulInto } from '../src/tensor/linalg.js';
-import { Tensor } from '../src/tensor/tensor.js';
+import { allocShared, setThreads, threadsReady } from '../dist/node/threads.js';
+import { gemm, gemmNaive } from '../dist/tensor/gemm.js';
+import { matmulInto } from '../dist/tensor/linalg.js';
+import { Tensor } from '../dist/tensor/tensor.js';
 import {
   type Budget, type MachineInfo, fmtRatio, machineInfo, machineLine, markdownTable, measure, median, randomArray, table, writeResult,
 } from './common.js';

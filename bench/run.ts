@@ -6,6 +6,8 @@
 //   npm run bench -- --no-torch --no-tfjs   skip peers
 //   npm run bench -- --report-only       rewrite RESULTS.md from the last results, run nothing
 //
+// The suites import the engine from dist/ (the script builds it first): the package as users run
+// it, with the asm.js matrix-product kernels that a tsc build keeps (see src/tensor/gemm.ts).
 // Node runs with --expose-gc (the package script passes it) so the step suite can read the heap
 // after full collections. Peers that are not installed are skipped with a line saying so.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,17 +1,17 @@
 // Training-step suite: one step (forward, cross-entropy, backward, Adam) per family and scale, ours against tfjs cpu, tfjs-wasm and PyTorch.
 //
-// Run alone: node --expose-gc --import tsx bench/step.bench.ts [--quick]   (or `npm run bench -- --suite step`)
+// Run alone (after npm run build): node --expose-gc --import tsx bench/step.bench.ts [--quick]   (or `npm run bench -- --suite step`)
 // Every engine starts from the same initial parameters (ours, exported) and trains on the same
 // batch; engines are interleaved round by round and the ratios are medians of the same run.
 import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
-import { type ModelConfig } from '../src/models/config.js';
-import { type Model, createModel } from '../src/models/families.js';
-import { Adam } from '../src/models/optim.js';
-import { Trainer, lossOf } from '../src/models/train.js';
-import { allocShared, setThreads, threadsReady } from '../src/node/threads.js';
-import { Rng } from '../src/tensor/random.js';
-import { Tensor } from '../src/tensor/tensor.js';
+import { type ModelConfig } from '../dist/models/config.js';
+import { type Model, createModel } from '../dist/models/families.js';
+import { Adam } from '../dist/models/optim.js';
+import { Trainer, lossOf } from '../dist/models/train.js';
+import { allocShared, setThreads, threadsReady } from '../dist/node/threads.js';
+import { Rng } from '../dist/tensor/random.js';
+import { Tensor } from '../dist/tensor/tensor.js';
 import {
   type Budget, type MachineInfo, fmtMs, fmtRatio, machineInfo, machineLine, markdownTable, measure, median, table, writeResult,
 } from './common.js';
