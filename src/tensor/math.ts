@@ -161,17 +161,29 @@ export function expArray(out: Float64Array, src: Float64Array, o: number, n: num
 /**
  * out[k] = sigma(c * src[o + k]) for k < n, as `sigmoidScalar(c * v)`: the soft gate sigma(beta z).
  *
- * The loop has no branch on the values: the exp argument -|c v| is clamped to -708 (where the
- * table method holds) and the numerator picked by a select, `v >= 0 ? 1 : e`, which TurboFan
- * compiles without a jump; the smallest argument is tracked on the side. Only when some argument
- * fell below -708 (a result under 2^-1021, subnormal or 0) or was NaN does a second pass redo
- * those elements through `Math.exp`. Every result is the bits of `sigmoidScalar`: 1 / (1 + e) or
- * e / (1 + e). Measured, 4096 values: ~4.7 ns per value against ~6.1 for a per-element range
- * branch and the arithmetic blend h + (1 - h) e.
+ * The inner loop has no branch on the values: the exp argument -|c v| is clamped to -708 (where
+ * the table method holds) and the numerator picked by a select, `v >= 0 ? 1 : e`, which
+ * TurboFan compiles without a jump; the smallest argument of each block of 256 is tracked on
+ * the side. Only a block where some argument fell below -708 (a result under 2^-1021,
+ * subnormal or 0) or was NaN is passed over again, redoing those elements through `Math.exp`.
+ * Every result is the bits of `sigmoidScalar`: 1 / (1 + e) or e / (1 + e). Measured, 4096
+ * values: ~4.7 ns per value against ~6.1 for a per-element range branch and the arithmetic
+ * blend h + (1 - h) e.
  */
 export function sigmoidArray(out: Float64Array, src: Float64Array, o: number, n: number, c: number): void {
+  for (let b0 = 0; b0 < n; b0 += SIGMOID_BLOCK) {
+    const b1 = Math.min(n, b0 + SIGMOID_BLOCK);
+    if (!(sigmoidBlock(out, src, o, b0, b1, c) > -708)) sigmoidTails(out, src, o, b0, b1, c);
+  }
+}
+
+/** Values per block of `sigmoidArray`: a block with an extreme argument is scanned twice. */
+const SIGMOID_BLOCK = 256;
+
+/** out[k] = sigma(c * src[o + k]) for b0 <= k < b1 with the exp argument clamped; returns the smallest argument -|c v|. */
+function sigmoidBlock(out: Float64Array, src: Float64Array, o: number, b0: number, b1: number, c: number): number {
   let lo = 0;
-  for (let k = 0; k < n; k++) {
+  for (let k = b0; k < b1; k++) {
     const v = c * src[o + k];
     const a = -Math.abs(v);
     lo = Math.min(lo, a);
@@ -186,12 +198,12 @@ export function sigmoidArray(out: Float64Array, src: Float64Array, o: number, n:
     const e = (s + (TAB[j + 1] + s * p)) * POW2[(ki >> LOG2N) + 1022];
     out[k] = (v >= 0 ? 1 : e) / (1 + e);
   }
-  if (!(lo > -708)) sigmoidTails(out, src, o, n, c);
+  return lo;
 }
 
-/** Redoes the elements of `sigmoidArray` whose argument -|c v| is below -708 or NaN, through Math.exp. */
-function sigmoidTails(out: Float64Array, src: Float64Array, o: number, n: number, c: number): void {
-  for (let k = 0; k < n; k++) {
+/** Redoes the elements b0 <= k < b1 of `sigmoidArray` whose argument -|c v| is below -708 or NaN, through Math.exp. */
+function sigmoidTails(out: Float64Array, src: Float64Array, o: number, b0: number, b1: number, c: number): void {
+  for (let k = b0; k < b1; k++) {
     const v = c * src[o + k];
     if (-Math.abs(v) > -708) continue;
     const e = Math.exp(-Math.abs(v));

@@ -148,6 +148,14 @@ describe('sigmoidScalar', () => {
       sigmoidArray(out, src, 0, 48, 1);
       for (let k = 0; k < 48; k++) expect(Object.is(out[k], sigmoidScalar(src[k])), `x=${src[k]}`).toBe(true);
     }
+    // several blocks of 256, extremes in some: only those blocks are redone, all bits still match
+    const long = Float64Array.from({ length: 700 }, () => 8 * rnd() - 4);
+    long[300] = -800;
+    long[511] = NaN;
+    long[699] = -Infinity;
+    const outLong = new Float64Array(697);
+    sigmoidArray(outLong, long, 3, 697, 2);
+    for (let k = 0; k < 697; k++) expect(Object.is(outLong[k], sigmoidScalar(2 * long[3 + k])), `k=${k}`).toBe(true);
     const out = new Float64Array(3);
     sigmoidArray(out, Float64Array.of(-740, -1e300, 740), 0, 3, 1);
     expect(out[0]).toBeGreaterThan(0); // e^-740, subnormal: not clamped to e^-708
