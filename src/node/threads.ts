@@ -108,6 +108,18 @@ class Pool {
   }
 
   /** A shared scratch buffer of at least n doubles for an operand slot. */
+  /**
+   * An operand of a split product as [array, offset, row stride, column stride] that the workers
+   * can read: the caller's own when it lies in a SharedArrayBuffer, else a compact row-major copy
+   * in the scratch slot.
+   */
+  private staged(slot: 0 | 1, X: Float64Array, off: number, rs: number, cs: number, rows: number, cols: number): [Float64Array, number, number, number] {
+    if (X.buffer instanceof SharedArrayBuffer) return [X, off, rs, cs];
+    const copy = this.scratchFor(slot, rows * cols);
+    gather(X, off, rs, cs, rows, cols, copy);
+    return [copy, 0, cols, 1];
+  }
+
   scratchFor(slot: 0 | 1 | 2, n: number): Float64Array {
     const cur = this.scratch[slot];
     if (cur !== null && cur.length >= n) return cur;
@@ -147,28 +159,8 @@ class Pool {
     for (let c = 0; c < chunks; c++) if (gemmPath(chunkStart(M, chunks, c + 1) - chunkStart(M, chunks, c), N, K) !== path) return false;
 
     // the operands where the workers can read them: in place if shared, else compact copies
-    let sB = B;
-    let sBOff = bOff;
-    let sBRs = bRs;
-    let sBCs = bCs;
-    if (!(B.buffer instanceof SharedArrayBuffer)) {
-      sB = this.scratchFor(1, K * N);
-      gather(B, bOff, bRs, bCs, K, N, sB);
-      sBOff = 0;
-      sBRs = N;
-      sBCs = 1;
-    }
-    let sA = A;
-    let sAOff = aOff;
-    let sARs = aRs;
-    let sACs = aCs;
-    if (!(A.buffer instanceof SharedArrayBuffer)) {
-      sA = this.scratchFor(0, M * K);
-      gather(A, aOff, aRs, aCs, M, K, sA);
-      sAOff = 0;
-      sARs = K;
-      sACs = 1;
-    }
+    const [sB, sBOff, sBRs, sBCs] = this.staged(1, B, bOff, bRs, bCs, K, N);
+    const [sA, sAOff, sARs, sACs] = this.staged(0, A, aOff, aRs, aCs, M, K);
     const sharedC = C.buffer instanceof SharedArrayBuffer;
     let sC = C;
     let sCOff = cOff;
