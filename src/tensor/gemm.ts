@@ -719,9 +719,10 @@ function asmKernels(stdlib: AsmStdlib, foreign: unknown, heap: ArrayBuffer): Asm
 
 /**
  * The asm.js kernels, or null when this build has none. They are used (by default) when the
- * 'use asm' directive is still in the function's source as it runs: a build by tsc keeps it,
- * while esbuild (tsx, vitest, most bundlers) drops it, and asm.js code run as ordinary
- * JavaScript is slower than the micro-kernels written for that. Either way the bits are the same.
+ * 'use asm' directive is still in the function's source as it runs: a build by tsc keeps it
+ * (and so does vitest's transform), while esbuild's, as tsx runs it, drops it; asm.js code run as
+ * ordinary JavaScript is slower than the micro-kernels written for that. Either way the bits are
+ * the same.
  */
 const ASM_KERNELS: AsmKernels | null = /^[^{]*\{\s*['"]use asm['"]/.test(asmKernels.toString())
   ? asmKernels(globalThis as unknown as AsmStdlib, null, HEAP)
