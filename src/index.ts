@@ -20,6 +20,10 @@ export {
   broadcastShapes,
   shapeStr,
   sizeOf,
+  Workspace,
+  withWorkspace,
+  allocData,
+  Arena,
 } from './tensor/index.js';
 export * from './autograd/index.js';
 export * from './models/index.js';

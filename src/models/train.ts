@@ -296,7 +296,9 @@ export class Trainer {
   workspace(rows: number): Workspace {
     let ws = this.workspaces.get(rows);
     if (ws === undefined) {
-      ws = new Workspace(this.allocate);
+      // without a custom allocator the buffers live in one arena, where the elementwise kernels
+      // run their asm.js loops (src/tensor/arena.ts)
+      ws = this.allocate === undefined ? new Workspace(undefined, { arena: true }) : new Workspace(this.allocate);
       this.workspaces.set(rows, ws);
     }
     return ws;

@@ -6,6 +6,7 @@ export * as ops from './ops.js';
 export { matmul, matmulInto, setGemmExecutor, gemmExecutor, type GemmExecutor } from './linalg.js';
 export { gemm, gemmKernel, gemmNaive, useGemmKernel } from './gemm.js';
 export { expScalar, sigmoidScalar } from './math.js';
-export { Workspace, withWorkspace } from './workspace.js';
+export { Workspace, withWorkspace, allocData, allocDataUninit, currentArena } from './workspace.js';
+export { Arena, arenaBytes, type ArenaKernels } from './arena.js';
 export { Rng, detLog, type RngState } from './random.js';
 export { toNdarray, fromNdarray } from './ndarray.js';

@@ -3,7 +3,7 @@
 import { type Shape, broadcastShapes, contiguousStrides, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf } from './shape.js';
 import { expArray, sigmoidArray, sigmoidScalar } from './math.js';
 import { Tensor } from './tensor.js';
-import { allocData, allocDataUninit } from './workspace.js';
+import { allocData, allocDataUninit, currentArena } from './workspace.js';
 
 /**
  * Walks `shape` in row-major order with two stride sets, calling `visit(i, j, k)` with the
@@ -628,6 +628,17 @@ function totalKernel(out: Float64Array, d: Float64Array, o: number, n: number): 
  * sweep (the same additions as one row at a time, a quarter of the loads and stores of `out`).
  */
 function colSumsKernel(out: Float64Array, d: Float64Array, o: number, rows: number, cols: number): void {
+  // the asm.js loop where both arrays lie in the current workspace's arena (same additions)
+  const A = currentArena();
+  if (A !== null && A.kernels !== null && A.holds(out) && A.holds(d)) {
+    A.kernels.colSums(A.at(out, 0), A.at(d, o), rows, cols);
+    return;
+  }
+  colSumsKernelJs(out, d, o, rows, cols);
+}
+
+/** `colSumsKernel`'s JavaScript loop. */
+function colSumsKernelJs(out: Float64Array, d: Float64Array, o: number, rows: number, cols: number): void {
   let i = 0;
   for (; i + 4 <= rows; i += 4) {
     const r0 = o + i * cols;

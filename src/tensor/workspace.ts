@@ -1,5 +1,7 @@
 // Tensor memory: where every kernel gets its output buffer, and the workspace that recycles them across training steps.
 
+import { Arena } from './arena.js';
+
 /**
  * A recycling pool for the buffers of one repeated computation, such as a training step.
  *
@@ -29,12 +31,31 @@
 export class Workspace {
   private readonly buffers: Float64Array[] = [];
   private next = 0;
+  private readonly allocate: (n: number) => Float64Array;
+  /** The arena the buffers live in (arena mode), or null. */
+  private arenaNow: Arena | null = null;
+  private readonly useArena: boolean;
+  /** A buffer of the last round lies outside the arena: move them all in at the next rewind. */
+  private pack = false;
 
   /**
    * @param allocate makes a new zeroed buffer of n doubles (default `new Float64Array(n)`); Node's
    *   `allocShared` (src/node) gives buffers worker threads can use without copying.
+   * @param options.arena keep the buffers in one `Arena` (src/tensor/arena.ts), so the kernels
+   *   that have asm.js loops run them on these buffers. The first round allocates as usual and
+   *   records the sizes; the next rewind lays every buffer out in one arena (and again whenever a
+   *   round asked for a buffer that did not fit). Not with a custom `allocate`.
    */
-  constructor(private readonly allocate: (n: number) => Float64Array = (n) => new Float64Array(n)) {}
+  constructor(allocate?: (n: number) => Float64Array, options: { arena?: boolean } = {}) {
+    if (options.arena === true && allocate !== undefined) throw new Error('Workspace: an arena holds its own buffers; give either allocate or arena, not both');
+    this.allocate = allocate ?? ((n) => new Float64Array(n));
+    this.useArena = options.arena === true;
+  }
+
+  /** The arena holding the buffers, or null (no arena mode, or before the second round). */
+  get arena(): Arena | null {
+    return this.arenaNow;
+  }
 
   /** Buffers currently held. */
   get count(): number {
@@ -53,7 +74,12 @@ export class Workspace {
     const k = this.next++;
     const b = this.buffers[k];
     if (b !== undefined && b.length === n) return b;
-    const fresh = this.allocate(n);
+    let fresh: Float64Array | null = null;
+    if (this.useArena) {
+      fresh = this.arenaNow === null ? null : this.arenaNow.alloc(n);
+      if (fresh === null) this.pack = true;
+    }
+    if (fresh === null) fresh = this.allocate(n);
     this.buffers[k] = fresh;
     return fresh;
   }
@@ -61,13 +87,34 @@ export class Workspace {
   /** Starts a new round: the next `take` returns the first slot again. */
   rewind(): void {
     this.next = 0;
+    if (this.pack) this.layOut();
+  }
+
+  /**
+   * Moves every buffer into one new arena, in slot order, with room to spare. Buffers hold nothing
+   * across rounds (the lifetime rule), so they are replaced, not copied.
+   */
+  private layOut(): void {
+    this.pack = false;
+    let total = 0;
+    for (const b of this.buffers) total += b.length;
+    const arena = new Arena(total + (total >> 3));
+    for (let k = 0; k < this.buffers.length; k++) this.buffers[k] = arena.alloc(this.buffers[k].length)!;
+    this.arenaNow = arena;
   }
 
   /** Drops every buffer (the next round allocates afresh). */
   clear(): void {
     this.buffers.length = 0;
     this.next = 0;
+    this.arenaNow = null;
+    this.pack = false;
   }
+}
+
+/** The arena of the current workspace, if it keeps one: kernels run their asm.js loops on its views. */
+export function currentArena(): Arena | null {
+  return current === null ? null : current.arena;
 }
 
 let current: Workspace | null = null;

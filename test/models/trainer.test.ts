@@ -58,7 +58,7 @@ describe('Trainer', () => {
     },
   );
 
-  it('reaches a steady state: no new workspace buffers after the first step, output valid until the next', () => {
+  it('reaches a steady state: buffers laid out in one arena after the first steps, then no new ones; output valid until the next', () => {
     const model = createModel({ kind: 'dlgn', inputDim: 4, widths: [8, 8], outputDim: 3 }, { rng: 1 });
     const trainer = new Trainer(model, { loss: 'ce', optimizer: new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }) });
     const { x, y } = data(16, 4, 3, 'ce', 2);
@@ -66,6 +66,14 @@ describe('Trainer', () => {
     trainer.step(x, y);
     expect(Array.from(trainer.output!.values())).toEqual(Array.from(before.values()));
     const ws = trainer.workspace(16);
+    expect(ws.arena).toBeNull(); // the first step allocates as usual and notes the sizes
+    // the second step lays the buffers out in one arena; the kernels with asm.js loops then ask
+    // for bias copies there, which one more layout takes in
+    trainer.step(x, y);
+    trainer.step(x, y);
+    expect(ws.arena).not.toBeNull();
+    expect(ws.arena!.holds(trainer.output!.data)).toBe(true);
+    const arena = ws.arena;
     const count = ws.count;
     const doubles = ws.doubles;
     const firstOut = trainer.output!.data;
@@ -73,6 +81,7 @@ describe('Trainer', () => {
     expect(ws.count).toBe(count);
     expect(ws.doubles).toBe(doubles);
     expect(trainer.output!.data).toBe(firstOut); // the same buffer, recycled
+    expect(ws.arena).toBe(arena);
     // another batch size gets its own workspace and leaves this one alone
     const small = data(5, 4, 3, 'ce', 3);
     trainer.step(small.x, small.y);

@@ -1,4 +1,4 @@
-// The asm.js micro-kernels of the built package (dist/, compiled by tsc, which keeps 'use asm'):
+// The asm.js code of the built package (dist/, compiled by tsc, which keeps 'use asm'):
 // validated by V8, and the same bits as the JavaScript micro-kernels (useGemmKernel switches).
 
 import { spawnSync } from 'node:child_process';
@@ -41,10 +41,14 @@ describe('gemm: asm.js kernels in the built package', () => {
     expect(() => dist.useGemmKernel('wasm' as 'asm.js')).toThrow(`useGemmKernel: kind must be 'asm.js' or 'javascript', got "wasm"`);
   });
 
-  it('V8 validates the asm.js module: no "Invalid asm.js" warning when the built module loads', () => {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(pathToFileURL(DIST_GEMM).href)}).then((m) => console.log(m.gemmKernel()))`], { encoding: 'utf8' });
+  it('V8 validates the asm.js modules (gemm tiles, arena loops): no "Invalid asm.js" warning when the built modules link', () => {
+    const arena = pathToFileURL(path.join(ROOT, 'dist', 'tensor', 'arena.js')).href;
+    const script =
+      `const g = await import(${JSON.stringify(pathToFileURL(DIST_GEMM).href)}); const a = await import(${JSON.stringify(arena)});` +
+      `console.log(g.gemmKernel(), new a.Arena(1).kernels === null ? 'none' : 'arena-asm');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe('asm.js');
+    expect(r.stdout.trim()).toBe('asm.js arena-asm');
     expect(r.stderr).not.toMatch(/asm\.js/i);
   });
 

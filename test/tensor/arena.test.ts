@@ -1,0 +1,161 @@
+// The arena: tensor memory in one asm.js heap, the workspace's arena mode, and the asm.js
+// elementwise loops, which must give the bits of their JavaScript twins.
+
+import { describe, expect, it } from 'vitest';
+import { gatedLinear, linear, softGatedLinear } from '../../src/autograd/ops/linalg.js';
+import { Var } from '../../src/autograd/engine.js';
+import { createModel } from '../../src/models/families.js';
+import { Adam } from '../../src/models/optim.js';
+import { Trainer } from '../../src/models/train.js';
+import { Arena, arenaBytes } from '../../src/tensor/arena.js';
+import * as T from '../../src/tensor/ops.js';
+import { Rng } from '../../src/tensor/random.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { Workspace, allocData, allocDataUninit, currentArena, withWorkspace } from '../../src/tensor/workspace.js';
+
+function rand(shape: number[], seed: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return new Tensor(new Rng(seed).normalArray(n, 0, 1), shape);
+}
+
+function sameBits(a: Tensor | Float64Array, b: Tensor | Float64Array, what: string): void {
+  const x = a instanceof Tensor ? a.values() : a;
+  const y = b instanceof Tensor ? b.values() : b;
+  expect(x.length, what).toBe(y.length);
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) throw new Error(`${what}: element ${i} is ${x[i]} vs ${y[i]}`);
+}
+
+describe('Arena', () => {
+  it('sizes are valid asm.js heaps: powers of two from 64 KiB to 16 MiB, then multiples of 16 MiB', () => {
+    expect(arenaBytes(0)).toBe(65536);
+    expect(arenaBytes(65537)).toBe(131072);
+    expect(arenaBytes(1 << 24)).toBe(1 << 24);
+    expect(arenaBytes((1 << 24) + 1)).toBe(2 << 24);
+    expect(arenaBytes(5 * (1 << 24) - 3)).toBe(5 * (1 << 24));
+  });
+
+  it('hands out disjoint zeroed views until full, then null; holds and at locate them', () => {
+    const a = new Arena(10);
+    expect(a.capacity).toBe(8192);
+    const x = a.alloc(3)!;
+    const y = a.alloc(5)!;
+    x.fill(1);
+    expect(Array.from(y)).toEqual([0, 0, 0, 0, 0]);
+    expect(a.holds(x) && a.holds(y) && !a.holds(new Float64Array(3))).toBe(true);
+    expect(a.at(y, 2)).toBe(8 * (3 + 2));
+    expect(a.used).toBe(8);
+    expect(a.alloc(8192)).toBeNull();
+    expect(a.alloc(8184)).not.toBeNull();
+    expect(() => new Arena(-1)).toThrow('Arena: capacity must be a non-negative integer number of doubles, got -1');
+  });
+
+  it('links the asm.js kernels in this build (vitest keeps the directive)', () => {
+    expect(new Arena(1).kernels).not.toBeNull();
+  });
+});
+
+describe('Workspace arena mode', () => {
+  it('the first round allocates as usual, the next lays every buffer out in one arena and keeps it', () => {
+    const ws = new Workspace(undefined, { arena: true });
+    const round = (): Float64Array[] => withWorkspace(ws, () => [allocData(7), allocDataUninit(300), allocData(1)]);
+    const r1 = round();
+    expect(ws.arena).toBeNull();
+    const r2 = round();
+    const arena = ws.arena!;
+    expect(arena).not.toBeNull();
+    expect(r2.every((b) => arena.holds(b))).toBe(true);
+    expect(r2.map((b) => b.length)).toEqual(r1.map((b) => b.length));
+    const r3 = round();
+    expect(ws.arena).toBe(arena);
+    r3.forEach((b, k) => expect(b).toBe(r2[k]));
+    expect(r3[0].every((v) => v === 0)).toBe(true);
+  });
+
+  it('a round that asks for more than the arena holds gets ordinary buffers, and the next a bigger arena', () => {
+    const ws = new Workspace(undefined, { arena: true });
+    withWorkspace(ws, () => allocData(100));
+    withWorkspace(ws, () => allocData(100));
+    const small = ws.arena!;
+    const big = withWorkspace(ws, () => [allocData(100), allocData(small.capacity)]);
+    expect(small.holds(big[1])).toBe(false);
+    const again = withWorkspace(ws, () => [allocData(100), allocData(small.capacity)]);
+    expect(ws.arena).not.toBe(small);
+    expect(again.every((b) => ws.arena!.holds(b))).toBe(true);
+  });
+
+  it('currentArena is the active workspace arena, and an arena excludes a custom allocator', () => {
+    expect(currentArena()).toBeNull();
+    const ws = new Workspace(undefined, { arena: true });
+    withWorkspace(ws, () => allocData(4));
+    withWorkspace(ws, () => expect(currentArena()).toBe(ws.arena));
+    expect(() => new Workspace((n) => new Float64Array(n), { arena: true })).toThrow(
+      'Workspace: an arena holds its own buffers; give either allocate or arena, not both',
+    );
+  });
+});
+
+describe('asm.js elementwise loops give the bits of the JavaScript ones', () => {
+  /** Runs f in a workspace without an arena and in a warmed arena workspace; returns both results. */
+  function both<R>(f: () => R): [R, R] {
+    const plain = withWorkspace(new Workspace(), f);
+    const ws = new Workspace(undefined, { arena: true });
+    withWorkspace(ws, f);
+    const viaArena = withWorkspace(ws, () => {
+      expect(currentArena()).not.toBeNull();
+      return f();
+    });
+    return [plain, viaArena];
+  }
+
+  it('linear (bias rows), gatedLinear and softGatedLinear forward and backward, odd shapes', () => {
+    for (const [n, d, m] of [[7, 3, 5], [33, 4, 16], [1, 2, 3], [64, 17, 9]] as const) {
+      const x = rand([n, d], n + d);
+      const w = rand([m, d], m);
+      const b = rand([m], m + 1);
+      const zg = rand([n, m], n * m);
+      const g = rand([n, m], 3);
+      const run = (): Float64Array[] => {
+        const xv = new Var(x.clone(), true);
+        const wv = new Var(w.clone(), true);
+        const bv = new Var(b.clone(), true);
+        const zv = new Var(zg.clone(), true);
+        const gv = new Var(T.sigmoid(g), true);
+        const lin = linear(xv, wv, bv);
+        const gated = gatedLinear(gv, xv, wv, bv);
+        const soft = softGatedLinear(zv, 4, xv, wv, bv);
+        const noBias = gatedLinear(gv, xv, wv, null);
+        const total = T.add(T.add(lin.value, gated.value), T.add(soft.out.value, noBias.value));
+        const loss = T.sum(T.mul(total, total));
+        // backward through every node with a seed gradient the shape of each output
+        for (const v of [lin, gated, soft.out, noBias]) v.backward(T.mul(v.value, 0.5));
+        return [total.values(), loss.values(), xv.grad!.values(), wv.grad!.values(), bv.grad!.values(), zv.grad!.values(), gv.grad!.values(), soft.gate.value.values()].map((a) => new Float64Array(a));
+      };
+      const [a, c] = both(run);
+      a.forEach((arr, k) => sameBits(arr, c[k], `n=${n} d=${d} m=${m} result ${k}`));
+    }
+  });
+
+  it('column sums (sum over axis 0) on 1, 3, 4, 5 and 9 rows', () => {
+    for (const rows of [1, 3, 4, 5, 9, 256]) {
+      const t = rand([rows, 11], rows);
+      const [a, c] = both(() => new Float64Array(T.sum(t.clone(), 0).values()));
+      sameBits(a, c, `rows=${rows}`);
+    }
+  });
+
+  it('a Trainer (arena by default) trains to the same bits as one without an arena', () => {
+    const rng = new Rng(5);
+    const x = new Tensor(rng.normalArray(64 * 3, 0, 1), [64, 3]);
+    const y = new Tensor(Float64Array.from({ length: 64 }, (_, i) => i % 2), [64]);
+    for (const kind of ['dlgn', 'dgn', 'dnn'] as const) {
+      const mk = (arena: boolean): Float64Array => {
+        const model = createModel({ kind, inputDim: 3, widths: [8, 8, 8], outputDim: 2, beta: 10 }, { rng: 9 });
+        const tr = new Trainer(model, { loss: 'ce', optimizer: new Adam(model.parameters(), { lr: 0.01 }), allocate: arena ? undefined : (n) => new Float64Array(n) });
+        for (let i = 0; i < 30; i++) tr.step(x, y);
+        if (arena) expect(tr.workspace(64).arena).not.toBeNull();
+        return new Float64Array(model.namedParameters().flatMap(([, p]) => Array.from(p.value.values())));
+      };
+      sameBits(mk(true), mk(false), kind);
+    }
+  });
+});
