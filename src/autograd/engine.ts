@@ -11,7 +11,7 @@ import { sameShape, shapeStr } from '../tensor/shape.js';
 export type Primitive =
   | 'add' | 'sub' | 'mul' | 'div' | 'neg' | 'pow' | 'exp' | 'log' | 'sqrt' | 'abs' | 'maximum' | 'minimum'
   | 'relu' | 'step' | 'sigmoid' | 'scaledSigmoid' | 'tanh' | 'softplus'
-  | 'sum' | 'mean' | 'matmul' | 'linear' | 'gatedLinear' | 'softGatedLinear'
+  | 'sum' | 'mean' | 'matmul' | 'linear' | 'gatedLinear' | 'softGatedLinear' | 'composeAffine' | 'augmentedLinear'
   | 'reshape' | 'permute' | 'expand' | 'slice' | 'gather' | 'concat'
   | 'mse' | 'crossEntropy' | 'logistic' | 'hinge'
   | 'valueTensor';

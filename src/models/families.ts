@@ -3,7 +3,7 @@
 import { type Var, asVar, noGrad } from '../autograd/engine.js';
 import { mul } from '../autograd/ops/elementwise.js';
 import { relu, scaledSigmoid, step } from '../autograd/ops/activation.js';
-import { gatedLinear, linear, matmul, softGatedLinear } from '../autograd/ops/linalg.js';
+import { augmentedLinear, composeAffine, gatedLinear, matmul, softGatedLinear } from '../autograd/ops/linalg.js';
 import { reshape, transpose } from '../autograd/ops/movement.js';
 import { matmul as mm } from '../tensor/linalg.js';
 import * as T from '../tensor/ops.js';
@@ -186,23 +186,16 @@ abstract class GatedBase extends Network {
     return zs;
   }
 
-  /** z^g_l = x W_eff_l^T + b_eff_l, the effective weights built by differentiable products. */
+  /**
+   * z^g_l = x W_eff_l^T + b_eff_l, with [W_eff_l | b_eff_l] built by `composeAffine` (a
+   * differentiable node per layer) and evaluated on x by `augmentedLinear`.
+   */
   private effectivePreActivations(x: Var): Var[] {
     const zs: Var[] = [];
-    let w: Var | null = null;
-    let b: Var | null = null;
+    let aug: Var | null = null;
     for (const layer of this.gating) {
-      if (w === null) {
-        w = layer.weight;
-        b = layer.bias;
-      } else {
-        const m = layer.weight.shape[0];
-        const prevBias: Var | null = b;
-        w = matmul(layer.weight, w);
-        // b_eff_l = W_l b_eff_{l-1} + b_l, as the one-row layer b_eff_{l-1}^T W_l^T + b_l
-        b = prevBias === null ? layer.bias : reshape(linear(reshape(prevBias, [1, -1]), layer.weight, layer.bias), [m]);
-      }
-      zs.push(linear(x, w, b));
+      aug = composeAffine(layer.weight, layer.bias, aug);
+      zs.push(augmentedLinear(x, aug));
     }
     return zs;
   }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Var, noGrad } from '../../src/autograd/engine.js';
 import { scaledSigmoid, step } from '../../src/autograd/ops/activation.js';
 import { mul } from '../../src/autograd/ops/elementwise.js';
-import { gatedLinear, linear, softGatedLinear } from '../../src/autograd/ops/linalg.js';
+import { augmentedLinear, composeAffine, gatedLinear, linear, matmul, softGatedLinear } from '../../src/autograd/ops/linalg.js';
+import { reshape } from '../../src/autograd/ops/movement.js';
 import { sum } from '../../src/autograd/ops/reduce.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { Workspace, withWorkspace } from '../../src/tensor/workspace.js';
@@ -164,5 +165,66 @@ describe('backward and workspaces', () => {
     const fresh = Var.param(w0.clone());
     sum(linear(x, fresh)).backward();
     expect(Array.from(held.values())).toEqual(Array.from(fresh.grad!.values()));
+  });
+});
+
+describe('composeAffine and augmentedLinear: the effective half-spaces of a linear gating network', () => {
+  it('pass gradcheck: weights, biases and the previous composition, with and without bias', () => {
+    const x = randomTensor([5, 3], 21);
+    const W1 = randomTensor([4, 3], 22);
+    const b1 = randomTensor([4], 23);
+    const W2 = randomTensor([6, 4], 24);
+    const b2 = randomTensor([6], 25);
+    gradcheck((w1, bb1, w2, bb2, xx) => augmentedLinear(xx, composeAffine(w2, bb2, composeAffine(w1, bb1, null))), [W1, b1, W2, b2, x], { rtol: 1e-7 });
+    gradcheck((w1, w2, xx) => augmentedLinear(xx, composeAffine(w2, null, composeAffine(w1, null, null))), [W1, W2, x], { rtol: 1e-7 });
+    gradcheck((w1, bb1) => composeAffine(w1, bb1, null), [W1, b1], { rtol: 1e-7 });
+  });
+
+  it('equal the layer-by-layer network on values, and the chain of matmul and linear on every gradient, to the bit', () => {
+    const x = randomTensor([33, 2], 31);
+    const Ws = [randomTensor([16, 2], 32), randomTensor([16, 16], 33), randomTensor([9, 16], 34)];
+    const bs = [randomTensor([16], 35), randomTensor([16], 36), randomTensor([9], 37)];
+    const seed = randomTensor([33, 9], 38);
+    const run = (fused: boolean): Tensor[] => {
+      const W = Ws.map((t) => Var.param(t.clone()));
+      const b = bs.map((t) => Var.param(t.clone()));
+      let z: Var;
+      if (fused) {
+        let a: Var | null = null;
+        for (let l = 0; l < 3; l++) a = composeAffine(W[l], b[l], a);
+        z = augmentedLinear(x, a!);
+      } else {
+        // the composite: W_eff = W_l W_eff', b_eff = W_l b_eff' + b_l, then x W_eff^T + b_eff
+        let w: Var = W[0];
+        let c: Var = b[0];
+        for (let l = 1; l < 3; l++) {
+          w = matmul(W[l], w);
+          c = reshape(linear(reshape(c, [1, -1]), W[l], b[l]), [W[l].shape[0]]);
+        }
+        z = linear(x, w, c);
+      }
+      sum(mul(z, Var.constant(seed))).backward();
+      return [z.value, ...W.map((v) => v.grad!), ...b.map((v) => v.grad!)];
+    };
+    const f = run(true);
+    const c = run(false);
+    expect(bits(f[0], c[0]), 'values').toBe(true);
+    // gradients: the same quantities, summed in another grouping; equal within rounding
+    for (let i = 1; i < f.length; i++) {
+      const a = f[i].values();
+      const e = c[i].values();
+      for (let k = 0; k < a.length; k++) expect(Math.abs(a[k] - e[k])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(e[k])));
+    }
+  });
+
+  it('validate shapes, naming the op', () => {
+    const W = randomTensor([3, 2], 1);
+    expect(() => composeAffine(W, randomTensor([2], 2), null)).toThrow('composeAffine: bias must have shape [3], got [2]');
+    expect(() => composeAffine(randomTensor([4, 5], 3), null, composeAffine(W, null, null))).toThrow(
+      'composeAffine: prev must be [5, d + 1] for weight [4, 5], got [3, 3]',
+    );
+    expect(() => augmentedLinear(randomTensor([4, 3], 4), composeAffine(W, null, null))).toThrow(
+      'augmentedLinear: expected x [n, d] and aug [m, d + 1], got x=[4, 3], aug=[3, 3]',
+    );
   });
 });

@@ -133,6 +133,105 @@ export function linear(x: Var | Tensor, weight: Var | Tensor, bias?: Var | Tenso
 }
 
 /**
+ * One step of the effective half-spaces of a linear gating network, as one node holding the
+ * weights and the bias side by side, A = [W_eff | b_eff] ([m, d + 1]):
+ *
+ *     prev = null:   A = [W | b]
+ *     otherwise:     A = W prev + [0 | b]        (W [m, m'], prev [m', d + 1])
+ *
+ * so the bias column is W b_eff_prev + b, and A's columns are computed by one product whose sums
+ * are those of `mm(W, W_eff_prev)` and `mm(W, b_eff_prev)`: the numbers `halfspaces()` gives.
+ * `augmentedLinear(x, A)` then evaluates the half-spaces. Two nodes per layer instead of the
+ * five a chain of matmul, reshape and linear records.
+ *
+ * @example
+ * ```ts
+ * const a1 = composeAffine(W1, b1, null), a2 = composeAffine(W2, b2, a1);
+ * const z2 = augmentedLinear(x, a2); // = linear(linear(x, W1, b1), W2, b2), one product from x
+ * ```
+ */
+export function composeAffine(weight: Var | Tensor, bias: Var | Tensor | null, prev: Var | Tensor | null): Var {
+  const w = asVar(weight);
+  if (w.value.ndim !== 2) throw new Error(`composeAffine: weight must be [out, in], got ${shapeStr(w.shape)}`);
+  const m = w.shape[0];
+  const b = bias === null ? null : asVar(bias);
+  if (b !== null && (b.value.ndim !== 1 || b.shape[0] !== m)) {
+    throw new Error(`composeAffine: bias must have shape [${m}], got ${shapeStr(b.shape)}`);
+  }
+  const pv = prev === null ? null : asVar(prev);
+  if (pv !== null && (pv.value.ndim !== 2 || pv.shape[0] !== w.shape[1] || pv.shape[1] < 1)) {
+    throw new Error(`composeAffine: prev must be [${w.shape[1]}, d + 1] for weight ${shapeStr(w.shape)}, got ${shapeStr(pv.shape)}`);
+  }
+  const d = pv === null ? w.shape[1] : pv.shape[1] - 1;
+  const cols = d + 1;
+  let out: Tensor;
+  if (pv === null) {
+    const a = allocDataUninit(m * cols);
+    const wc = w.value.contiguous();
+    const bc = b === null ? null : b.value.contiguous();
+    augmentKernel(a, wc.data, wc.offset, bc === null ? null : bc.data, bc === null ? 0 : bc.offset, m, d);
+    out = new Tensor(a, [m, cols]);
+  } else {
+    out = mm(w.value, pv.value);
+    if (b !== null) {
+      const bc = b.value.contiguous();
+      addColumnKernel(out.data, bc.data, bc.offset, m, cols);
+    }
+  }
+  const wt = w.value;
+  const pt = pv === null ? null : pv.value;
+  const needW = w.requiresGrad;
+  const needB = b !== null && b.requiresGrad;
+  const needP = pv !== null && pv.requiresGrad;
+  const inputs = [w, ...(b === null ? [] : [b]), ...(pv === null ? [] : [pv])];
+  return record('composeAffine', inputs, out, (g) => {
+    const gc = g.contiguous();
+    // dA -> dW (G prev^T, or the first d columns of G), db (the last column), dprev (W^T G)
+    let dw: Tensor | null = null;
+    if (needW) dw = pt === null ? gc.slice(null, [0, d]).contiguous() : mm(gc, pt.transpose());
+    const db = needB ? gc.slice(null, [d, cols]).reshape([m]).contiguous() : null;
+    const dp = needP && pt !== null ? mm(wt.transpose(), gc) : null;
+    return [dw, ...(b === null ? [] : [db]), ...(pv === null ? [] : [dp])];
+  });
+}
+
+/**
+ * The half-spaces of `composeAffine` evaluated on x: z = x A[:, :d]^T + A[:, d] ([n, m]), the
+ * product and then the bias row, the additions `linear(x, W_eff, b_eff)` makes.
+ */
+export function augmentedLinear(x: Var | Tensor, aug: Var | Tensor): Var {
+  const xv = asVar(x);
+  const a = asVar(aug);
+  if (xv.value.ndim !== 2 || a.value.ndim !== 2 || a.shape[1] !== xv.shape[1] + 1) {
+    throw new Error(`augmentedLinear: expected x [n, d] and aug [m, d + 1], got x=${shapeStr(xv.shape)}, aug=${shapeStr(a.shape)}`);
+  }
+  const d = xv.shape[1];
+  const n = xv.shape[0];
+  const m = a.shape[0];
+  const at = a.value;
+  const weight = at.slice(null, [0, d]);
+  const z = mm(xv.value, weight.transpose());
+  const bc = at.slice(null, [d, d + 1]).reshape([m]).contiguous();
+  addRowKernel(z.data, bc.data, bc.offset, n, m);
+  const xt = xv.value;
+  const needX = xv.requiresGrad;
+  const needA = a.requiresGrad;
+  return record('augmentedLinear', [xv, a], z, (g) => {
+    const dx = needX ? mm(g, weight) : null;
+    let da: Tensor | null = null;
+    if (needA) {
+      // [dz^T x | column sums of dz]
+      const dw = mm(g.transpose(), xt);
+      const db = T.sum(g, 0);
+      const dd = allocDataUninit(m * (d + 1));
+      augmentKernel(dd, dw.data, dw.offset, db.data, db.offset, m, d);
+      da = new Tensor(dd, [m, d + 1]);
+    }
+    return [dx, da];
+  });
+}
+
+/**
  * The gated linear layer of the DGN and DLGN value networks, fused into one primitive:
  *
  *     h = G (*) z,   z = x W^T + b        G [n, out] (the gates), x [n, in], W [out, in], b [out]
@@ -401,4 +500,18 @@ function softGateGrads(g: Tensor, zd: Float64Array, gd: Float64Array, beta: numb
     return;
   }
   softGateGradsJs(g, zd, gd, beta, dzg, dz, size);
+}
+
+/** a = [W | b] row by row (b null: a zero column), W m x d row-major at wo. */
+function augmentKernel(a: Float64Array, wd: Float64Array, wo: number, bd: Float64Array | null, bo: number, m: number, d: number): void {
+  for (let i = 0; i < m; i++) {
+    const r = i * (d + 1);
+    for (let k = 0; k < d; k++) a[r + k] = wd[wo + i * d + k];
+    a[r + d] = bd === null ? 0 : bd[bo + i];
+  }
+}
+
+/** The last column of an m x cols row-major matrix += b. */
+function addColumnKernel(a: Float64Array, bd: Float64Array, bo: number, m: number, cols: number): void {
+  for (let i = 0; i < m; i++) a[i * cols + cols - 1] += bd[bo + i];
 }
