@@ -5,8 +5,6 @@ import { mul } from '../autograd/ops/elementwise.js';
 import { relu, scaledSigmoid, step } from '../autograd/ops/activation.js';
 import { augmentedLinear, composeAffine, gatedLinear, matmul, softGatedLinear } from '../autograd/ops/linalg.js';
 import { reshape, transpose } from '../autograd/ops/movement.js';
-import { matmul as mm } from '../tensor/linalg.js';
-import * as T from '../tensor/ops.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type ModelConfig, type ResolvedConfig, resolveConfig } from './config.js';
@@ -202,20 +200,19 @@ abstract class GatedBase extends Network {
 
   override halfspaces(): HalfSpaces[] {
     if (this.config.kind === 'dgn') return super.halfspaces();
-    // cf: W_eff_l = W_l W_eff_{l-1}, b_eff_l = W_l b_eff_{l-1} + b_l; sf (and layer 1): W_eff_l = W_l
-    let prev: HalfSpaces | null = null;
-    return this.gating.map((layer) => {
-      const Wl = layer.weight.value;
-      const m = Wl.shape[0];
-      const bl = layer.bias ? layer.bias.value : Tensor.zeros([m]);
-      const cur: HalfSpaces =
-        this.config.features === 'sf' || prev === null
-          ? { weight: Wl.clone(), bias: bl.clone() }
-          : { weight: mm(Wl, prev.weight), bias: T.add(mm(Wl, prev.bias.reshape([-1, 1])).reshape([m]), bl) };
-      prev = cur;
-      return cur;
+    // cf: [W_eff_l | b_eff_l] = W_l [W_eff_{l-1} | b_eff_{l-1}] + [0 | b_l], by the very node the
+    // effective forward records (so its gates are these half-spaces to the bit); sf: W_l, b_l
+    return noGrad(() => {
+      let aug: Var | null = null;
+      return this.gating.map((layer) => {
+        aug = composeAffine(layer.weight, layer.bias, this.config.features === 'sf' ? null : aug);
+        const a = aug.value;
+        const d = a.shape[1] - 1;
+        return { weight: a.slice(null, [0, d]).contiguous(), bias: a.slice(null, [d, d + 1]).reshape([a.shape[0]]).contiguous() };
+      });
     });
   }
+
 }
 
 /**
