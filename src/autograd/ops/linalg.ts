@@ -449,7 +449,7 @@ function biasInArena(A: Arena, bd: Float64Array, bo: number, m: number): number 
   if (A.holds(bd)) return A.at(bd, bo);
   const t = allocDataUninit(m);
   if (!A.holds(t)) return -1;
-  t.set(bd.subarray(bo, bo + m));
+  for (let j = 0; j < m; j++) t[j] = bd[bo + j];
   return A.at(t, 0);
 }
 
