@@ -430,28 +430,7 @@ function gemmSmall(
  * zero. Element (r, p) of sliver s lands at PACK[s*MR*kc + p*MR + r].
  */
 function packABlock(mc: number, kc: number, A: Float64Array, base: number, aRs: number, aCs: number): void {
-  const P = PACK;
-  const full = mc - (mc % MR);
-  let d = 0;
-  for (let ir = 0; ir < full; ir += MR) {
-    const r0 = base + ir * aRs, r1 = r0 + aRs, r2 = r1 + aRs, r3 = r2 + aRs;
-    for (let p = 0, o = 0; p < kc; p++, o += aCs) {
-      P[d] = A[r0 + o];
-      P[d + 1] = A[r1 + o];
-      P[d + 2] = A[r2 + o];
-      P[d + 3] = A[r3 + o];
-      d += MR;
-    }
-  }
-  if (full < mc) {
-    // The last, partial sliver: `rows` < MR real rows, the rest zero.
-    const rows = mc - full;
-    const r0 = base + full * aRs;
-    for (let p = 0, o = r0; p < kc; p++, o += aCs) {
-      for (let r = 0; r < MR; r++) P[d + r] = r < rows ? A[o + r * aRs] : 0;
-      d += MR;
-    }
-  }
+  packSlivers4(0, mc, kc, A, base, aRs, aCs);
 }
 
 /**
@@ -485,25 +464,35 @@ function packBPanel(kc: number, nc: number, B: Float64Array, base: number, bRs: 
 
 /** `packBPanel` for the wide tile: slivers of NR_WIDE columns, element (p, c) at B_BASE + s*4*kc + p*4 + c. */
 function packBPanelWide(kc: number, nc: number, B: Float64Array, base: number, bRs: number, bCs: number): void {
+  packSlivers4(B_BASE, nc, kc, B, base, bCs, bRs);
+}
+
+/**
+ * The four-lane packing (MR = NR_WIDE = 4) both the A block (lanes = rows of A) and the wide B panel (lanes =
+ * columns of B) use: from PACK[d0], for each sliver of 4 lanes and each p < kc, the 4 values
+ * X[base + lane*laneStride + p*pStride], lanes past `count` zero.
+ */
+function packSlivers4(d0: number, count: number, kc: number, X: Float64Array, base: number, laneStride: number, pStride: number): void {
   const P = PACK;
-  const full = nc - (nc % NR_WIDE);
-  let d = B_BASE;
-  for (let jr = 0; jr < full; jr += NR_WIDE) {
-    const c0 = base + jr * bCs, c1 = c0 + bCs, c2 = c1 + bCs, c3 = c2 + bCs;
-    for (let p = 0, o = 0; p < kc; p++, o += bRs) {
-      P[d] = B[c0 + o];
-      P[d + 1] = B[c1 + o];
-      P[d + 2] = B[c2 + o];
-      P[d + 3] = B[c3 + o];
-      d += NR_WIDE;
+  const full = count - (count % 4);
+  let d = d0;
+  for (let l = 0; l < full; l += 4) {
+    const r0 = base + l * laneStride, r1 = r0 + laneStride, r2 = r1 + laneStride, r3 = r2 + laneStride;
+    for (let p = 0, o = 0; p < kc; p++, o += pStride) {
+      P[d] = X[r0 + o];
+      P[d + 1] = X[r1 + o];
+      P[d + 2] = X[r2 + o];
+      P[d + 3] = X[r3 + o];
+      d += 4;
     }
   }
-  if (full < nc) {
-    const cols = nc - full;
-    const c0 = base + full * bCs;
-    for (let p = 0, o = c0; p < kc; p++, o += bRs) {
-      for (let c = 0; c < NR_WIDE; c++) P[d + c] = c < cols ? B[o + c * bCs] : 0;
-      d += NR_WIDE;
+  if (full < count) {
+    // the last, partial sliver: `lanes` < 4 real lanes, the rest zero
+    const lanes = count - full;
+    const r0 = base + full * laneStride;
+    for (let p = 0, o = r0; p < kc; p++, o += pStride) {
+      for (let r = 0; r < 4; r++) P[d + r] = r < lanes ? X[o + r * laneStride] : 0;
+      d += 4;
     }
   }
 }
