@@ -1,6 +1,8 @@
 // Optimisers and learning-rate schedules with PyTorch's exact update rules, updating in place.
 
 import type { Var } from '../autograd/engine.js';
+import { Arena, arenaKernelsAvailable } from '../tensor/arena.js';
+import { adamKernel } from '../tensor/kernels.js';
 
 /** A parameter group: its own learning rate and weight decay override the optimiser's. */
 export interface ParamGroup {
@@ -161,6 +163,11 @@ export class Adam extends Optimizer {
   readonly maximize: boolean;
   protected readonly decoupled: boolean;
   private readonly state = new Map<Var, { t: number; m: Float64Array; v: Float64Array; vmax: Float64Array | null }>();
+  /**
+   * Where the compiled update runs: the moments and a scratch copy of each parameter and its
+   * gradient in one arena, laid out at the first step (null: no compiled kernels, or too big).
+   */
+  private arena: { arena: Arena; slots: Map<Var, { m: Float64Array; v: Float64Array; ws: Float64Array; gs: Float64Array }> } | null | undefined;
 
   constructor(params: Var[] | ParamGroup[], options: AdamOptions = {}, decoupled = false) {
     super(decoupled ? 'AdamW' : 'Adam', params, options.lr ?? 1e-3, options.weightDecay ?? (decoupled ? 1e-2 : 0));
@@ -176,8 +183,28 @@ export class Adam extends Optimizer {
     checkNonNegative(kind, 'eps', this.eps);
   }
 
+  /** Lays every parameter's moments and scratch out in one arena (4 n doubles each), once. */
+  private layOut(): void {
+    this.arena = null;
+    if (!arenaKernelsAvailable()) return;
+    let total = 0;
+    for (const g of this.groups) for (const p of g.params) total += 4 * p.value.data.length;
+    if (total * 8 > ADAM_ARENA_MAX_BYTES) return;
+    const arena = new Arena(total);
+    const slots = new Map<Var, { m: Float64Array; v: Float64Array; ws: Float64Array; gs: Float64Array }>();
+    for (const g of this.groups) {
+      for (const p of g.params) {
+        const n = p.value.data.length;
+        if (!slots.has(p)) slots.set(p, { m: arena.alloc(n)!, v: arena.alloc(n)!, ws: arena.alloc(n)!, gs: arena.alloc(n)! });
+      }
+    }
+    this.arena = { arena, slots };
+  }
+
   step(): void {
     const { beta1, beta2, eps } = this;
+    if (this.arena === undefined) this.layOut();
+    const lay = this.arena ?? null;
     for (const group of this.groups) {
       const { lr, weightDecay: wd } = group;
       for (const p of group.params) {
@@ -186,8 +213,9 @@ export class Adam extends Optimizer {
         const g = p.grad.data;
         const n = w.length;
         let st = this.state.get(p);
+        const slot = lay === null ? undefined : lay.slots.get(p);
         if (st === undefined) {
-          st = { t: 0, m: new Float64Array(n), v: new Float64Array(n), vmax: this.amsgrad ? new Float64Array(n) : null };
+          st = { t: 0, m: slot?.m ?? new Float64Array(n), v: slot?.v ?? new Float64Array(n), vmax: this.amsgrad ? new Float64Array(n) : null };
           this.state.set(p, st);
         }
         st.t += 1;
@@ -201,15 +229,7 @@ export class Adam extends Optimizer {
         if (!maximize && !decoupled && wd === 0 && vmax === null && w1 < 0.5) {
           // the common case (plain Adam, default betas) without the per-element branches: the
           // same operations in the same order as the general loop below
-          const b2c = 1 - beta2;
-          for (let k = 0; k < n; k++) {
-            const gk = g[k];
-            const mk = m[k] + w1 * (gk - m[k]);
-            m[k] = mk;
-            const vk = v[k] * beta2 + b2c * gk * gk;
-            v[k] = vk;
-            w[k] -= stepSize * (mk / (Math.sqrt(vk) / bc2sqrt + eps));
-          }
+          adamKernel(lay === null ? null : lay.arena, w, g, m, v, slot?.ws ?? null, slot?.gs ?? null, w1, beta2, 1 - beta2, stepSize, bc2sqrt, eps);
           continue;
         }
         const decay = 1 - lr * wd;
@@ -232,6 +252,9 @@ export class Adam extends Optimizer {
     }
   }
 }
+
+/** Largest arena Adam lays its state out in (4 doubles per parameter): 256 MiB, i.e. 8M parameters. */
+const ADAM_ARENA_MAX_BYTES = 256 * 1024 * 1024;
 
 /** AdamW: Adam with decoupled weight decay (`torch.optim.AdamW`, default weight decay 0.01). */
 export class AdamW extends Adam {

@@ -297,7 +297,7 @@ export class Trainer {
     let ws = this.workspaces.get(rows);
     if (ws === undefined) {
       // without a custom allocator the buffers live in one arena, where the elementwise kernels
-      // run their asm.js loops (src/tensor/arena.ts)
+      // run their compiled WebAssembly loops (src/tensor/arena.ts, src/tensor/kernels.ts)
       ws = this.allocate === undefined ? new Workspace(undefined, { arena: true }) : new Workspace(this.allocate);
       this.workspaces.set(rows, ws);
     }

@@ -1,5 +1,7 @@
 // Matrix-product kernel: cache-blocked, panel-packing, register-tiled float64 GEMM over strided operands.
 
+import { GEMM_MAX_PAGES, type GemmInstance, createGemmInstance } from './wasm/gemm-module.js';
+
 /*
  * Contract shared by `gemm` and `gemmNaive`:
  *
@@ -31,9 +33,9 @@
  * A B^T run at the speed of A B, and stride-0 broadcasts need no special case. The copy is
  * O(mc*kc + kc*nc) per block against O(mc*nc*kc) multiply-adds that reuse it.
  *
- * The micro-kernel exists twice, with the same sums in the same order: in asm.js (`asmKernels`,
- * used where the engine validates it, ~20% faster) and in plain JavaScript (`microKernel`); the
- * notes below were measured on the JavaScript one.
+ * The blocked path exists twice, with the same sums in the same order: in WebAssembly with f64x2
+ * SIMD (src/tensor/wasm, used where the engine supports it, ~4x faster) and in plain JavaScript
+ * (`microKernel`, the fallback); the notes below were measured on the JavaScript one.
  *
  * The micro-kernel keeps an MR x NR tile of C in local variables, which TurboFan allocates to
  * the x64 XMM registers (15 usable): each k step loads MR + NR values and does MR*NR
@@ -114,14 +116,7 @@ const SMALL_WORK = 64;
  * calls interleave on one thread, and each worker thread has its own module instance.
  */
 const B_BASE = MC * KC;
-/** Where the asm.js kernels leave a strip of C: MC rows of up to NR_WIDE values, row-major. */
-const STRIP_BASE = MC * KC + KC * NC;
-/**
- * The packed operands and the C strip live in one ArrayBuffer of 2^21 bytes (2 MB, of which
- * 1.2 MB are used): asm.js requires its heap to be a power of two of at least 4 KB.
- */
-const HEAP = new ArrayBuffer(1 << 21);
-const PACK = new Float64Array(HEAP);
+const PACK = new Float64Array(MC * KC + KC * NC);
 /** Spill tile for edge micro-tiles: the kernel writes all its sums here, then the real corner is copied. */
 const EDGE = new Float64Array(MR * NR_WIDE);
 
@@ -159,6 +154,7 @@ export function gemm(
   C: Float64Array, cOff: number, cRs: number, accumulate: boolean,
 ): void {
   if (M <= 0 || N <= 0) return;
+  if (!warmed) warmUp();
   if (K <= 0) {
     // An empty sum is 0: overwrite with zeros, or leave C as it is when accumulating.
     if (!accumulate) for (let i = 0; i < M; i++) C.fill(0, cOff + i * cRs, cOff + i * cRs + N);
@@ -190,10 +186,13 @@ export function gemm(
     return;
   }
 
+  if (wasmState() !== null && gemmWasm(M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate)) return;
+
   // Balanced blocking: split each dimension into the fewest blocks of at most the cap, all of
   // (nearly) equal size, so K = 257 becomes 129 + 128 rather than 256 + 1 (a 1-deep k-block
   // would cost a full pass over C for almost no work). Row and column blocks are rounded up to
   // whole slivers.
+  counts.javascript++;
   const kcStep = Math.ceil(K / Math.ceil(K / KC));
   const mcStep = roundUp(Math.ceil(M / Math.ceil(M / MC)), MR);
   // the tile width: 4 when that pads fewer columns of a small N than 3 would (see NR_WIDE)
@@ -215,16 +214,7 @@ export function gemm(
         for (let jr = 0; jr < nc; jr += nrT) {
           const nr = Math.min(nrT, nc - jr);
           const bIdx = B_BASE + jr * kc; // sliver jr/nrT starts at (jr/nrT) * (kc*nrT)
-          if (ASM !== null && kc >= ASM_MIN_KC) {
-            // the whole column of tiles in one call, left in the strip; then written into C
-            if (nrT === NR) {
-              ASM.strip3(kc, mc, 0, bIdx << 3, STRIP_BASE << 3);
-              stripToC(C, cBlock + jr, cRs, mc, nr, NR, add);
-            } else {
-              ASM.strip4(kc, mc, 0, bIdx << 3, STRIP_BASE << 3);
-              stripToC(C, cBlock + jr, cRs, mc, nr, NR_WIDE, add);
-            }
-          } else if (nrT === NR) {
+          if (nrT === NR) {
             for (let ir = 0; ir < mc; ir += MR) microKernel(kc, ir * kc, bIdx, C, cBlock + ir * cRs + jr, cRs, Math.min(MR, mc - ir), nr, add);
           } else {
             for (let ir = 0; ir < mc; ir += MR) microKernelWide(kc, ir * kc, bIdx, C, cBlock + ir * cRs + jr, cRs, Math.min(MR, mc - ir), nr, add);
@@ -603,180 +593,156 @@ function microKernelWide(
 }
 
 /*
- * The same register tiles in the asm.js subset of JavaScript. V8 (and SpiderMonkey) validate a
- * function marked 'use asm' and compile it through their WebAssembly back end: heap loads with
- * no bounds checks (guard pages do that), no map checks, int32 and float64 locals kept unboxed.
- * It is still plain JavaScript, typed by TypeScript, with no binary and no build step; an engine
- * that does not validate it simply runs it as JavaScript. Each call computes a whole column of
- * tiles (all mc rows of the packed A block against one packed B sliver) and leaves the sums in
- * the strip at STRIP_BASE, row-major with NR (4 or 3) values per row; `stripToC` then stores or
- * adds the real mr x nr corner into C. Every sum starts from +0 and adds a[p] b[p] in p order, as
- * the JavaScript micro-kernels do, so the results are the same bits.
+ * The blocked path in WebAssembly (src/tensor/wasm/gemm-module.ts). The module addresses only
+ * its own memory, so the operands are copied in: A and B as the spans of the caller's arrays
+ * they cover (one memcpy each, `TypedArray.set`, with the caller's strides kept; an operand
+ * whose span is mostly gaps is gathered compactly instead), C as a padded Mp x Np block, Mp and
+ * Np rounded up to whole 4x4 tiles so the kernel never needs an edge case: padding rows and
+ * columns are computed from zero padding and never copied out. Packing runs in the module too.
+ * The loop nest, the balanced block sizes and so every sum are those of the JavaScript path
+ * below (k-blocks from K alone, each summed from +0 in k order, then c + s): the same bits.
  *
- * Measured (one process, GFLOP/s): 4x4 column of tiles 6.6 at kc = 256 and 6.4 at kc = 16,
- * against 5.6-5.9 and 5.1 for the JavaScript micro-kernel on the same packed data.
- *
- * asm.js dialect notes: locals are declared with literal initialisers, a double by a literal
- * with a fraction (0.5, then set to +0 as z - z: a "0.0" literal would do, but esbuild prints it
- * as 0, an int); byte offsets are shifted right by 3 to index the Float64Array view.
+ * Layout (bytes): the A block at 0 (MC*KC values), the B panel after it (KC*NCW), then C, A, B.
+ * O(MN + MK + KN) copying against O(MNK) multiply-adds: ~3% at n = 512.
  */
-interface AsmStdlib {
-  Float64Array: Float64ArrayConstructor;
-}
-interface AsmKernels {
-  /** Columns of 4x4 tiles: kc, mc, byte offsets of the A block, the B sliver and the strip. */
-  strip4(kc: number, mc: number, a: number, b: number, out: number): void;
-  /** Columns of 4x3 tiles, same arguments. */
-  strip3(kc: number, mc: number, a: number, b: number, out: number): void;
-}
 
-function asmKernels(stdlib: AsmStdlib, foreign: unknown, heap: ArrayBuffer): AsmKernels {
-  'use asm';
-  var H = new stdlib.Float64Array(heap);
-  function strip4Loop(kc: number, mc: number, a: number, b: number, out: number): void {
-    kc = kc | 0;
-    mc = mc | 0;
-    a = a | 0;
-    b = b | 0;
-    out = out | 0;
-    var c00 = 0.5, c01 = 0.5, c02 = 0.5, c03 = 0.5, c10 = 0.5, c11 = 0.5, c12 = 0.5, c13 = 0.5;
-    var c20 = 0.5, c21 = 0.5, c22 = 0.5, c23 = 0.5, c30 = 0.5, c31 = 0.5, c32 = 0.5, c33 = 0.5;
-    var a0 = 0.5, a1 = 0.5, a2 = 0.5, a3 = 0.5, b0 = 0.5, b1 = 0.5, b2 = 0.5, b3 = 0.5, z = 0.5;
-    var ai = 0, bi = 0, aEnd = 0, ir = 0;
-    z = z - z;
-    for (ir = 0; (ir | 0) < (mc | 0); ir = (ir + 4) | 0) {
-      c00 = z; c01 = z; c02 = z; c03 = z; c10 = z; c11 = z; c12 = z; c13 = z;
-      c20 = z; c21 = z; c22 = z; c23 = z; c30 = z; c31 = z; c32 = z; c33 = z;
-      ai = a;
-      bi = b;
-      aEnd = (a + (kc << 5)) | 0;
-      while ((ai | 0) < (aEnd | 0)) {
-        a0 = +H[ai >> 3]; a1 = +H[(ai + 8) >> 3]; a2 = +H[(ai + 16) >> 3]; a3 = +H[(ai + 24) >> 3];
-        b0 = +H[bi >> 3]; b1 = +H[(bi + 8) >> 3]; b2 = +H[(bi + 16) >> 3]; b3 = +H[(bi + 24) >> 3];
-        c00 = c00 + a0 * b0; c01 = c01 + a0 * b1; c02 = c02 + a0 * b2; c03 = c03 + a0 * b3;
-        c10 = c10 + a1 * b0; c11 = c11 + a1 * b1; c12 = c12 + a1 * b2; c13 = c13 + a1 * b3;
-        c20 = c20 + a2 * b0; c21 = c21 + a2 * b1; c22 = c22 + a2 * b2; c23 = c23 + a2 * b3;
-        c30 = c30 + a3 * b0; c31 = c31 + a3 * b1; c32 = c32 + a3 * b2; c33 = c33 + a3 * b3;
-        ai = (ai + 32) | 0;
-        bi = (bi + 32) | 0;
-      }
-      H[out >> 3] = c00; H[(out + 8) >> 3] = c01; H[(out + 16) >> 3] = c02; H[(out + 24) >> 3] = c03;
-      H[(out + 32) >> 3] = c10; H[(out + 40) >> 3] = c11; H[(out + 48) >> 3] = c12; H[(out + 56) >> 3] = c13;
-      H[(out + 64) >> 3] = c20; H[(out + 72) >> 3] = c21; H[(out + 80) >> 3] = c22; H[(out + 88) >> 3] = c23;
-      H[(out + 96) >> 3] = c30; H[(out + 104) >> 3] = c31; H[(out + 112) >> 3] = c32; H[(out + 120) >> 3] = c33;
-      a = aEnd;
-      out = (out + 128) | 0;
+/** Column panel width of the WebAssembly path: a multiple of its 4-wide tile. */
+const NCW = 512;
+const W_BP = MC * KC * 8;
+const W_C = W_BP + KC * NCW * 8;
+
+/** undefined: not tried yet; null: no WebAssembly SIMD here (or switched off). */
+let wasmGemm: GemmInstance | null | undefined;
+/** False after `useGemmKernel('javascript')`. */
+let preferWasm = true;
+/** Products computed by each kernel since the module loaded (the tests' proof that one ran). */
+const counts = { wasm: 0, javascript: 0 };
+
+function wasmState(): GemmInstance | null {
+  if (!preferWasm) return null;
+  if (wasmGemm === undefined) {
+    wasmGemm = createGemmInstance(Math.ceil((W_C + 8 * 64 * 64 * 3) / 65536));
+    if (wasmGemm !== null) {
+      wasmGemm.limit = Math.max(gemmLimit, W_C + 8 * 64 * 64 * 3);
+      warmWasm();
+      wasmGemm.limit = gemmLimit;
     }
   }
-  function strip3Loop(kc: number, mc: number, a: number, b: number, out: number): void {
-    kc = kc | 0;
-    mc = mc | 0;
-    a = a | 0;
-    b = b | 0;
-    out = out | 0;
-    var c00 = 0.5, c01 = 0.5, c02 = 0.5, c10 = 0.5, c11 = 0.5, c12 = 0.5;
-    var c20 = 0.5, c21 = 0.5, c22 = 0.5, c30 = 0.5, c31 = 0.5, c32 = 0.5;
-    var a0 = 0.5, a1 = 0.5, a2 = 0.5, a3 = 0.5, b0 = 0.5, b1 = 0.5, b2 = 0.5, z = 0.5;
-    var ai = 0, bi = 0, aEnd = 0, ir = 0;
-    z = z - z;
-    for (ir = 0; (ir | 0) < (mc | 0); ir = (ir + 4) | 0) {
-      c00 = z; c01 = z; c02 = z; c10 = z; c11 = z; c12 = z;
-      c20 = z; c21 = z; c22 = z; c30 = z; c31 = z; c32 = z;
-      ai = a;
-      bi = b;
-      aEnd = (a + (kc << 5)) | 0;
-      while ((ai | 0) < (aEnd | 0)) {
-        a0 = +H[ai >> 3]; a1 = +H[(ai + 8) >> 3]; a2 = +H[(ai + 16) >> 3]; a3 = +H[(ai + 24) >> 3];
-        b0 = +H[bi >> 3]; b1 = +H[(bi + 8) >> 3]; b2 = +H[(bi + 16) >> 3];
-        c00 = c00 + a0 * b0; c01 = c01 + a0 * b1; c02 = c02 + a0 * b2;
-        c10 = c10 + a1 * b0; c11 = c11 + a1 * b1; c12 = c12 + a1 * b2;
-        c20 = c20 + a2 * b0; c21 = c21 + a2 * b1; c22 = c22 + a2 * b2;
-        c30 = c30 + a3 * b0; c31 = c31 + a3 * b1; c32 = c32 + a3 * b2;
-        ai = (ai + 32) | 0;
-        bi = (bi + 24) | 0;
-      }
-      H[out >> 3] = c00; H[(out + 8) >> 3] = c01; H[(out + 16) >> 3] = c02;
-      H[(out + 24) >> 3] = c10; H[(out + 32) >> 3] = c11; H[(out + 40) >> 3] = c12;
-      H[(out + 48) >> 3] = c20; H[(out + 56) >> 3] = c21; H[(out + 64) >> 3] = c22;
-      H[(out + 72) >> 3] = c30; H[(out + 80) >> 3] = c31; H[(out + 88) >> 3] = c32;
-      a = aEnd;
-      out = (out + 96) | 0;
-    }
-  }
-  // keys differ from the function names: a printer that shortens `{ strip4: strip4 }` to
-  // `{ strip4 }` (vitest's does) would make the module invalid asm.js
-  return { strip4: strip4Loop, strip3: strip3Loop };
+  return wasmGemm;
 }
 
 /**
- * The asm.js kernels, or null when this build has none. They are used (by default) when the
- * 'use asm' directive is still in the function's source as it runs: a build by tsc keeps it
- * (and so does vitest's transform), while esbuild's, as tsx runs it, drops it; asm.js code run as
- * ordinary JavaScript is slower than the micro-kernels written for that. Either way the bits are
- * the same.
+ * Copies the operand X (rows x cols through strides rs, cs from off) into the heap at byte `at`;
+ * returns [row stride, column stride] in bytes as the kernel reads it there, and its length in doubles.
  */
-const ASM_KERNELS: AsmKernels | null = /^[^{]*\{\s*['"]use asm['"]/.test(asmKernels.toString())
-  ? asmKernels(globalThis as unknown as AsmStdlib, null, HEAP)
-  : null;
-let ASM: AsmKernels | null = ASM_KERNELS;
+function stage(H: Float64Array, at: number, X: Float64Array, off: number, rows: number, cols: number, rs: number, cs: number, dense: boolean): void {
+  if (dense) {
+    const span = (rows - 1) * rs + (cols - 1) * cs + 1;
+    H.set(span === X.length && off === 0 ? X : X.subarray(off, off + span), at >> 3);
+    return;
+  }
+  let d = at >> 3;
+  for (let i = 0; i < rows; i++) for (let k = 0, o = off + i * rs; k < cols; k++, o += cs) H[d++] = X[o];
+}
+
+/** Doubles an operand takes in the heap: its span when that is mostly its own values (dense), else rows * cols. */
+function stagedLength(rows: number, cols: number, rs: number, cs: number): [number, boolean] {
+  const span = (rows - 1) * rs + (cols - 1) * cs + 1;
+  const dense = rs >= 0 && cs >= 0 && span <= 2 * rows * cols + 64;
+  return dense ? [span, true] : [rows * cols, false];
+}
+
+function gemmWasm(
+  M: number, N: number, K: number,
+  A: Float64Array, aOff: number, aRs: number, aCs: number,
+  B: Float64Array, bOff: number, bRs: number, bCs: number,
+  C: Float64Array, cOff: number, cRs: number, accumulate: boolean,
+): boolean {
+  const w = wasmGemm!;
+  const Mp = roundUp(M, 4), Np = roundUp(N, 4);
+  const [aLen, aDense] = stagedLength(M, K, aRs, aCs);
+  const [bLen, bDense] = stagedLength(K, N, bRs, bCs);
+  const aAt = W_C + Mp * Np * 8, bAt = aAt + aLen * 8;
+  if (!w.reserve(bAt + bLen * 8)) return false;
+  const H = w.heap, fns = w.fns;
+  stage(H, aAt, A, aOff, M, K, aRs, aCs, aDense);
+  stage(H, bAt, B, bOff, K, N, bRs, bCs, bDense);
+  // strides in bytes as the operands lie in the heap
+  const aR = 8 * (aDense ? aRs : K), aC = 8 * (aDense ? aCs : 1);
+  const bR = 8 * (bDense ? bRs : N), bC = 8 * (bDense ? bCs : 1);
+  const cRow = Np * 8;
+  if (accumulate) for (let i = 0; i < M; i++) H.set(C.subarray(cOff + i * cRs, cOff + i * cRs + N), (W_C >> 3) + i * Np);
+
+  // the blocking of the JavaScript path (same k-blocks), with the 4-wide tile
+  const kcStep = Math.ceil(K / Math.ceil(K / KC));
+  const mcStep = roundUp(Math.ceil(M / Math.ceil(M / MC)), MR);
+  const ncStep = roundUp(Math.ceil(N / Math.ceil(N / NCW)), 4);
+  for (let jc = 0; jc < N; jc += ncStep) {
+    const nc = Math.min(ncStep, N - jc);
+    for (let pc = 0; pc < K; pc += kcStep) {
+      const kc = Math.min(kcStep, K - pc);
+      const add = accumulate || pc > 0 ? 1 : 0;
+      fns.pack4(W_BP, bAt + pc * bR + jc * bC, nc, kc, bC, bR);
+      for (let ic = 0; ic < M; ic += mcStep) {
+        const mc = Math.min(mcStep, M - ic);
+        fns.pack4(0, aAt + ic * aR + pc * aC, mc, kc, aR, aC);
+        fns.tiles(kc, roundUp(mc, 4), roundUp(nc, 4), 0, W_BP, W_C + ic * cRow + jc * 8, cRow, add);
+      }
+    }
+  }
+  if (Np === N && cRs === N) C.set(H.subarray(W_C >> 3, (W_C >> 3) + M * N), cOff);
+  else for (let i = 0; i < M; i++) C.set(H.subarray((W_C >> 3) + i * Np, (W_C >> 3) + i * Np + N), cOff + i * cRs);
+  counts.wasm++;
+  return true;
+}
 
 /**
- * Chooses the micro-kernels: 'asm.js' (the default where available) or 'javascript'. Both give
- * the same bits; this exists to compare them. Throws when asm.js is asked for and the module was
- * built without its 'use asm' directive.
+ * Chooses the blocked-path kernel: 'wasm-simd' (the default where the engine supports
+ * WebAssembly SIMD) or 'javascript'. Both give the same bits; this exists to compare them.
+ * Throws when 'wasm-simd' is asked for and this engine cannot run it.
  *
  * @example
  * useGemmKernel('javascript'); // then gemm runs the JavaScript micro-kernels
  */
-export function useGemmKernel(kind: 'asm.js' | 'javascript'): void {
-  if (kind === 'javascript') ASM = null;
-  else if (kind === 'asm.js') {
-    if (ASM_KERNELS === null) throw new Error("useGemmKernel: this build has no asm.js kernels (its 'use asm' directive was stripped)");
-    ASM = ASM_KERNELS;
-  } else throw new Error(`useGemmKernel: kind must be 'asm.js' or 'javascript', got ${JSON.stringify(kind)}`);
+export function useGemmKernel(kind: 'wasm-simd' | 'javascript'): void {
+  if (kind === 'javascript') preferWasm = false;
+  else if (kind === 'wasm-simd') {
+    preferWasm = true;
+    if (wasmState() === null) throw new Error('useGemmKernel: this engine cannot run the WebAssembly SIMD kernel (no WebAssembly or no SIMD128)');
+  } else throw new Error(`useGemmKernel: kind must be 'wasm-simd' or 'javascript', got ${JSON.stringify(kind)}`);
+}
+
+/** Which kernel the blocked path runs: 'wasm-simd' or 'javascript' (compiles the WebAssembly module if not yet done). */
+export function gemmKernel(): 'wasm-simd' | 'javascript' {
+  return wasmState() !== null ? 'wasm-simd' : 'javascript';
 }
 
 /**
- * Shortest k-block the asm.js kernels take: below it the call into the WebAssembly code and the
- * strip copy cost more than the faster loop saves (256x16x2: 2.4 GFLOP/s against 2.8 for the
- * JavaScript micro-kernel).
+ * Caps the memory the WebAssembly kernel may grow to (default 256 MiB, at most 1 GiB): a
+ * product needing more (operands, padded C and the packing buffers) runs the JavaScript kernel,
+ * with the same bits. The memory never shrinks, so the cap bounds what a big product leaves
+ * allocated. Returns the previous cap.
+ *
+ * @example
+ * setGemmMemoryLimit(1024 * 1024 * 1024); // allow products of up to ~1 GiB of operands
  */
-const ASM_MIN_KC = 8;
-
-/** Which micro-kernels this module runs: 'asm.js' or 'javascript'. */
-export function gemmKernel(): 'asm.js' | 'javascript' {
-  return ASM !== null ? 'asm.js' : 'javascript';
+export function setGemmMemoryLimit(bytes: number): number {
+  if (!Number.isInteger(bytes) || bytes < 0 || bytes > GEMM_MAX_PAGES * 65536) {
+    throw new Error(`setGemmMemoryLimit: bytes must be an integer in [0, ${GEMM_MAX_PAGES * 65536}], got ${bytes}`);
+  }
+  const w = wasmState();
+  const prev = w === null ? gemmLimit : w.limit;
+  gemmLimit = bytes;
+  if (w !== null) w.limit = bytes;
+  return prev;
 }
 
-/** C[cIdx + r*cRs + c] (+)= strip[r][c] for r < mc, c < nr, the strip row-major with `w` values per row. */
-function stripToC(C: Float64Array, cIdx: number, cRs: number, mc: number, nr: number, w: number, add: boolean): void {
-  const P = PACK;
-  if (nr === w && w === NR_WIDE) {
-    for (let r = 0, s = STRIP_BASE; r < mc; r++, s += NR_WIDE) {
-      const c = cIdx + r * cRs;
-      if (add) {
-        C[c] += P[s]; C[c + 1] += P[s + 1]; C[c + 2] += P[s + 2]; C[c + 3] += P[s + 3];
-      } else {
-        C[c] = P[s]; C[c + 1] = P[s + 1]; C[c + 2] = P[s + 2]; C[c + 3] = P[s + 3];
-      }
-    }
-    return;
-  }
-  if (nr === w && w === NR) {
-    for (let r = 0, s = STRIP_BASE; r < mc; r++, s += NR) {
-      const c = cIdx + r * cRs;
-      if (add) {
-        C[c] += P[s]; C[c + 1] += P[s + 1]; C[c + 2] += P[s + 2];
-      } else {
-        C[c] = P[s]; C[c + 1] = P[s + 1]; C[c + 2] = P[s + 2];
-      }
-    }
-    return;
-  }
-  for (let r = 0, s = STRIP_BASE; r < mc; r++, s += w) {
-    const c = cIdx + r * cRs;
-    for (let j = 0; j < nr; j++) C[c + j] = add ? C[c + j] + P[s + j] : P[s + j];
-  }
+/** The cap set before the module was instantiated (applied when it is). */
+let gemmLimit = 256 * 1024 * 1024;
+
+/** Blocked products computed by each kernel since the module loaded. */
+export function gemmKernelCounts(): { wasm: number; javascript: number } {
+  return { ...counts };
 }
 
 function roundUp(x: number, m: number): number {
@@ -790,21 +756,44 @@ function roundUp(x: number, m: number): number {
  * on-stack (OSR) inside their first long k-loop, before any edge tile has run, and V8 11 (Node
  * 20) kept re-entering that OSR code: a DLGN training step at Fashion-MNIST scale deoptimised
  * the 4x3 kernel 1800 times in 60 steps, each time finishing the call in the interpreter (slow,
- * and boxing every double). Running every path once on tiny operands when the module loads
- * gives each branch its feedback first; it costs microseconds and changes no result.
+ * and boxing every double). Running every path once on tiny operands before the first product
+ * gives each branch its feedback first; it costs microseconds and changes no result. It runs on
+ * the first call, not when the module loads: importing the engine does no work.
  */
+let warmed = false;
+
 function warmUp(): void {
+  warmed = true;
   const A = new Float64Array(64).fill(0.5);
   const B = new Float64Array(64).fill(0.25);
   const C = new Float64Array(64);
   // [M, N, K]: blocked 4x3 and 4x4 tiles with full and edge slivers, the thin loops, the small
   // loop, matrix-vector and vector-matrix, each overwriting and accumulating, in both layouts
   const shapes = [[7, 5, 3], [5, 7, 2], [6, 8, 2], [7, 6, 2], [5, 2, 7], [2, 5, 7], [2, 2, 2], [7, 1, 3], [1, 7, 3]];
-  for (const [M, N, K] of shapes) {
-    for (const accumulate of [false, true]) {
-      gemm(M, N, K, A, 0, K, 1, B, 0, N, 1, C, 0, N, accumulate);
-      gemm(M, N, K, A, 0, 1, M, B, 0, 1, K, C, 0, N, accumulate);
+  const prefer = preferWasm;
+  preferWasm = false;
+  const before = counts.javascript;
+  try {
+    for (const [M, N, K] of shapes) {
+      for (const accumulate of [false, true]) {
+        gemm(M, N, K, A, 0, K, 1, B, 0, N, 1, C, 0, N, accumulate);
+        gemm(M, N, K, A, 0, 1, M, B, 0, 1, K, C, 0, N, accumulate);
+      }
     }
+  } finally {
+    preferWasm = prefer;
+    counts.javascript = before;
   }
 }
-warmUp();
+
+/**
+ * WebAssembly tier-up: V8 first runs a module's functions as baseline code (~6 GFLOP/s for the
+ * tile loop) and compiles them optimised once they have run for a while. A few products of
+ * 64 x 64 x 64 when the module is first instantiated get the kernel there before real work.
+ */
+function warmWasm(): void {
+  const X = new Float64Array(64 * 64).fill(0.5);
+  const C = new Float64Array(64 * 64);
+  for (let r = 0; r < 8; r++) gemmWasm(64, 64, 64, X, 0, 64, 1, X, 0, 64, 1, C, 0, 64, r % 2 === 1);
+  counts.wasm = 0;
+}

@@ -3,7 +3,8 @@
 import { type Shape, broadcastShapes, contiguousStrides, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf } from './shape.js';
 import { expArray, sigmoidArray, sigmoidScalar } from './math.js';
 import { Tensor } from './tensor.js';
-import { allocData, allocDataUninit, currentArena } from './workspace.js';
+import { colSumsKernel } from './kernels.js';
+import { allocData, allocDataUninit } from './workspace.js';
 
 /**
  * Walks `shape` in row-major order with two stride sets, calling `visit(i, j, k)` with the
@@ -621,36 +622,6 @@ function totalKernel(out: Float64Array, d: Float64Array, o: number, n: number): 
   let acc = 0;
   for (let k = 0; k < n; k++) acc += d[o + k];
   out[0] = acc;
-}
-
-/**
- * out[j] += the column sums of a rows x cols block at d[o..], rows added in order; four rows per
- * sweep (the same additions as one row at a time, a quarter of the loads and stores of `out`).
- */
-function colSumsKernel(out: Float64Array, d: Float64Array, o: number, rows: number, cols: number): void {
-  // the asm.js loop where both arrays lie in the current workspace's arena (same additions)
-  const A = currentArena();
-  if (A !== null && A.kernels !== null && A.holds(out) && A.holds(d)) {
-    A.kernels.colSums(A.at(out, 0), A.at(d, o), rows, cols);
-    return;
-  }
-  colSumsKernelJs(out, d, o, rows, cols);
-}
-
-/** `colSumsKernel`'s JavaScript loop. */
-function colSumsKernelJs(out: Float64Array, d: Float64Array, o: number, rows: number, cols: number): void {
-  let i = 0;
-  for (; i + 4 <= rows; i += 4) {
-    const r0 = o + i * cols;
-    const r1 = r0 + cols;
-    const r2 = r1 + cols;
-    const r3 = r2 + cols;
-    for (let j = 0; j < cols; j++) out[j] = out[j] + d[r0 + j] + d[r1 + j] + d[r2 + j] + d[r3 + j];
-  }
-  for (; i < rows; i++) {
-    const r = o + i * cols;
-    for (let j = 0; j < cols; j++) out[j] += d[r + j];
-  }
 }
 
 /** out[i] = the sum of row i of a rows x cols block at d[o..], from 0, in order. */

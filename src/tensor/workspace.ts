@@ -42,7 +42,7 @@ export class Workspace {
    * @param allocate makes a new zeroed buffer of n doubles (default `new Float64Array(n)`); Node's
    *   `allocShared` (src/node) gives buffers worker threads can use without copying.
    * @param options.arena keep the buffers in one `Arena` (src/tensor/arena.ts), so the kernels
-   *   that have asm.js loops run them on these buffers. The first round allocates as usual and
+   *   that have compiled WebAssembly loops run them on these buffers. The first round allocates as usual and
    *   records the sizes; the next rewind lays every buffer out in one arena (and again whenever a
    *   round asked for a buffer that did not fit). Not with a custom `allocate`.
    */
@@ -112,7 +112,7 @@ export class Workspace {
   }
 }
 
-/** The arena of the current workspace, if it keeps one: kernels run their asm.js loops on its views. */
+/** The arena of the current workspace, if it keeps one: kernels run their compiled loops on its views. */
 export function currentArena(): Arena | null {
   return current === null ? null : current.arena;
 }

@@ -1,5 +1,5 @@
-// The arena: tensor memory in one asm.js heap, the workspace's arena mode, and the asm.js
-// elementwise loops, which must give the bits of their JavaScript twins.
+// The arena: tensor memory in one WebAssembly memory, the workspace's arena mode, and the compiled
+// elementwise kernels, which must run (kernel counts) and give the bits of their JavaScript twins.
 
 import { describe, expect, it } from 'vitest';
 import { gatedLinear, linear, softGatedLinear } from '../../src/autograd/ops/linalg.js';
@@ -7,7 +7,8 @@ import { Var } from '../../src/autograd/engine.js';
 import { createModel } from '../../src/models/families.js';
 import { Adam } from '../../src/models/optim.js';
 import { Trainer } from '../../src/models/train.js';
-import { Arena, arenaBytes } from '../../src/tensor/arena.js';
+import { Arena, arenaBytes, arenaKernelsAvailable } from '../../src/tensor/arena.js';
+import { type KernelName, kernelCalls, useCompiledKernels } from '../../src/tensor/kernels.js';
 import * as T from '../../src/tensor/ops.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -26,12 +27,11 @@ function sameBits(a: Tensor | Float64Array, b: Tensor | Float64Array, what: stri
 }
 
 describe('Arena', () => {
-  it('sizes are valid asm.js heaps: powers of two from 64 KiB to 16 MiB, then multiples of 16 MiB', () => {
+  it('sizes are whole WebAssembly pages of 64 KiB, at least one', () => {
     expect(arenaBytes(0)).toBe(65536);
+    expect(arenaBytes(65536)).toBe(65536);
     expect(arenaBytes(65537)).toBe(131072);
-    expect(arenaBytes(1 << 24)).toBe(1 << 24);
-    expect(arenaBytes((1 << 24) + 1)).toBe(2 << 24);
-    expect(arenaBytes(5 * (1 << 24) - 3)).toBe(5 * (1 << 24));
+    expect(arenaBytes(5 * 65536 - 3)).toBe(5 * 65536);
   });
 
   it('hands out disjoint zeroed views until full, then null; holds and at locate them', () => {
@@ -49,8 +49,15 @@ describe('Arena', () => {
     expect(() => new Arena(-1)).toThrow('Arena: capacity must be a non-negative integer number of doubles, got -1');
   });
 
-  it('links the asm.js kernels in this build (vitest keeps the directive)', () => {
-    expect(new Arena(1).kernels).not.toBeNull();
+  it('links the compiled kernels (WebAssembly SIMD runs here); its views are the memory the kernels address', () => {
+    const a = new Arena(16);
+    expect(arenaKernelsAvailable()).toBe(true);
+    expect(a.kernels).not.toBeNull();
+    const h = a.alloc(3)!, g = a.alloc(3)!, z = a.alloc(3)!;
+    g.set([1, 2, 3]);
+    z.set([4, 5, -0.5]);
+    a.kernels!.gate(a.at(h, 0), a.at(g, 0), a.at(z, 0), 3);
+    expect(Array.from(h)).toEqual([4, 10, -1.5]);
   });
 });
 
@@ -94,16 +101,30 @@ describe('Workspace arena mode', () => {
   });
 });
 
-describe('asm.js elementwise loops give the bits of the JavaScript ones', () => {
-  /** Runs f in a workspace without an arena and in a warmed arena workspace; returns both results. */
-  function both<R>(f: () => R): [R, R] {
+describe('compiled elementwise kernels give the bits of the JavaScript ones', () => {
+  /**
+   * Runs f in a workspace without an arena and in a warmed arena workspace; returns both results,
+   * and checks that in the arena round every kernel in `compiled` ran its WebAssembly body and
+   * in the plain round its JavaScript body.
+   */
+  function both<R>(f: () => R, compiled: KernelName[]): [R, R] {
+    const c0 = kernelCalls();
     const plain = withWorkspace(new Workspace(), f);
+    const c1 = kernelCalls();
     const ws = new Workspace(undefined, { arena: true });
     withWorkspace(ws, f);
+    const c2 = kernelCalls();
     const viaArena = withWorkspace(ws, () => {
       expect(currentArena()).not.toBeNull();
       return f();
     });
+    const c3 = kernelCalls();
+    for (const k of compiled) {
+      expect(c1[k].wasm - c0[k].wasm, `${k}: no compiled call without an arena`).toBe(0);
+      expect(c1[k].javascript - c0[k].javascript, `${k}: JavaScript calls without an arena`).toBeGreaterThan(0);
+      expect(c3[k].wasm - c2[k].wasm, `${k}: compiled calls in the arena`).toBeGreaterThan(0);
+      expect(c3[k].javascript - c2[k].javascript, `${k}: no JavaScript call in the arena`).toBe(0);
+    }
     return [plain, viaArena];
   }
 
@@ -130,7 +151,7 @@ describe('asm.js elementwise loops give the bits of the JavaScript ones', () => 
         for (const v of [lin, gated, soft.out, noBias]) v.backward(T.mul(v.value, 0.5));
         return [total.values(), loss.values(), xv.grad!.values(), wv.grad!.values(), bv.grad!.values(), zv.grad!.values(), gv.grad!.values(), soft.gate.value.values()].map((a) => new Float64Array(a));
       };
-      const [a, c] = both(run);
+      const [a, c] = both(run, ['gate', 'gateBias', 'addRow', 'softGateGrads']);
       a.forEach((arr, k) => sameBits(arr, c[k], `n=${n} d=${d} m=${m} result ${k}`));
     }
   });
@@ -138,7 +159,7 @@ describe('asm.js elementwise loops give the bits of the JavaScript ones', () => 
   it('column sums (sum over axis 0) on 1, 3, 4, 5 and 9 rows', () => {
     for (const rows of [1, 3, 4, 5, 9, 256]) {
       const t = rand([rows, 11], rows);
-      const [a, c] = both(() => new Float64Array(T.sum(t.clone(), 0).values()));
+      const [a, c] = both(() => new Float64Array(T.sum(t.clone(), 0).values()), ['colSums']);
       sameBits(a, c, `rows=${rows}`);
     }
   });
@@ -156,6 +177,29 @@ describe('asm.js elementwise loops give the bits of the JavaScript ones', () => 
         return new Float64Array(model.namedParameters().flatMap(([, p]) => Array.from(p.value.values())));
       };
       sameBits(mk(true), mk(false), kind);
+    }
+  });
+
+  it('Adam: the compiled update (state in its own arena) gives the bits of the JavaScript loop, odd and even sizes', () => {
+    for (const n of [1, 2, 7, 64]) {
+      const mk = (compiled: boolean): Float64Array => {
+        useCompiledKernels(compiled);
+        try {
+          const p = new Var(rand([n], n), true);
+          const opt = new Adam([p], { lr: 0.05 });
+          const before = kernelCalls().adam;
+          for (let s = 0; s < 25; s++) {
+            p.grad = T.sub(T.mul(p.value, 3), T.square(p.value));
+            opt.step();
+          }
+          const after = kernelCalls().adam;
+          expect(compiled ? after.wasm - before.wasm : after.javascript - before.javascript, `n=${n} compiled=${compiled}`).toBe(25);
+          return new Float64Array(p.value.values());
+        } finally {
+          useCompiledKernels(true);
+        }
+      };
+      sameBits(mk(true), mk(false), `Adam n=${n}`);
     }
   });
 });

@@ -4,8 +4,8 @@ import { matmul as mm } from '../../tensor/linalg.js';
 import * as T from '../../tensor/ops.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import type { Arena } from '../../tensor/arena.js';
-import { allocDataUninit, currentArena } from '../../tensor/workspace.js';
+import { addRowKernel, gateBiasKernel, gateKernel, softGateGrads } from '../../tensor/kernels.js';
+import { allocDataUninit } from '../../tensor/workspace.js';
 import { Var, asVar, record } from '../engine.js';
 
 /** Matrix product of the last two axes (batch axes broadcast). */
@@ -359,7 +359,8 @@ export function softGatedLinear(
     const size = n * m;
     const dzg = needZg ? allocDataUninit(size) : null;
     const dz = needZ ? allocDataUninit(size) : null;
-    softGateGrads(g.contiguous(), zd, gd, beta, dzg, dz, size);
+    const gc = g.contiguous();
+    softGateGrads(gc.data, gc.offset, zd, gd, beta, dzg, dz, size);
     const dzT = dz === null ? null : new Tensor(dz, [n, m]);
     const grads = affineGrads(dzT, wt, xt, wgrad, needX, needW, hasBias, needB);
     grads.unshift(dzg === null ? null : new Tensor(dzg, [n, m]));
@@ -368,42 +369,10 @@ export function softGatedLinear(
   return { out, gate: new Var(G, false) };
 }
 
-/**
- * dzg = (g (*) z) (*) (G (1 - G) beta) and dz = g (*) G in one pass (either may be null), g
- * contiguous: the operand order of the composite (`mul`'s rule, then `sigmoidBackward`).
- */
-function softGateGradsJs(g: Tensor, zd: Float64Array, gd: Float64Array, beta: number, dzg: Float64Array | null, dz: Float64Array | null, size: number): void {
-  const dd = g.data;
-  const doff = g.offset;
-  if (dzg !== null && dz !== null) {
-    for (let k = 0; k < size; k++) {
-      const v = dd[doff + k];
-      const s = gd[k];
-      dzg[k] = v * zd[k] * (s * (1 - s) * beta);
-      dz[k] = v * s;
-    }
-  } else if (dzg !== null) {
-    for (let k = 0; k < size; k++) {
-      const s = gd[k];
-      dzg[k] = dd[doff + k] * zd[k] * (s * (1 - s) * beta);
-    }
-  } else if (dz !== null) {
-    for (let k = 0; k < size; k++) dz[k] = dd[doff + k] * gd[k];
-  }
-}
-
 /*
  * Loop kernels, each a function that ends with its loop (see the note in src/tensor/ops.ts: code
  * after a loop compiled on-stack before it ever ran deoptimised on every call).
  */
-
-/** z[i][j] += b[j] over an n x m row-major z. */
-function addRowKernelJs(zd: Float64Array, bd: Float64Array, bo: number, n: number, m: number): void {
-  for (let i = 0; i < n; i++) {
-    const r = i * m;
-    for (let j = 0; j < m; j++) zd[r + j] += bd[bo + j];
-  }
-}
 
 /** Every one of n rows of zd = the m values of row. */
 function repeatRowKernel(zd: Float64Array, row: Float64Array, n: number, m: number): void {
@@ -419,87 +388,6 @@ function outerKernel(out: Float64Array, sd: Float64Array, xd: Float64Array, xo: 
     const sj = sd[j];
     for (let k = 0; k < d; k++) out[j * d + k] = sj * xd[xo + k];
   }
-}
-
-/** h[k] = G[go + k] z[k]. */
-function gateKernelJs(h: Float64Array, gd: Float64Array, go: number, zd: Float64Array, size: number): void {
-  for (let k = 0; k < size; k++) h[k] = gd[go + k] * zd[k];
-}
-
-/** z[i][j] += b[j]; h[i][j] = G[i][j] z[i][j], over n x m. */
-function gateBiasKernelJs(h: Float64Array, gd: Float64Array, go: number, zd: Float64Array, bd: Float64Array, bo: number, n: number, m: number): void {
-  for (let i = 0; i < n; i++) {
-    const r = i * m;
-    for (let j = 0; j < m; j++) {
-      const v = zd[r + j] + bd[bo + j];
-      zd[r + j] = v;
-      h[r + j] = gd[go + r + j] * v;
-    }
-  }
-}
-
-/*
- * Dispatchers: where every array lies in the current workspace's arena (src/tensor/arena.ts),
- * the asm.js loop runs on their byte offsets; otherwise the JavaScript loop above. Same bits.
- * A bias (a parameter, outside the arena) is first copied into a workspace buffer: m values.
- */
-
-/** Byte offset of b[bo .. bo + m) in the arena, copying it into a workspace buffer if needed; -1 if that buffer is not in the arena. */
-function biasInArena(A: Arena, bd: Float64Array, bo: number, m: number): number {
-  if (A.holds(bd)) return A.at(bd, bo);
-  const t = allocDataUninit(m);
-  if (!A.holds(t)) return -1;
-  for (let j = 0; j < m; j++) t[j] = bd[bo + j];
-  return A.at(t, 0);
-}
-
-function addRowKernel(zd: Float64Array, bd: Float64Array, bo: number, n: number, m: number): void {
-  const A = currentArena();
-  if (A !== null && A.kernels !== null && A.holds(zd)) {
-    const b = biasInArena(A, bd, bo, m);
-    if (b >= 0) {
-      A.kernels.addRow(A.at(zd, 0), b, n, m);
-      return;
-    }
-  }
-  addRowKernelJs(zd, bd, bo, n, m);
-}
-
-function gateKernel(h: Float64Array, gd: Float64Array, go: number, zd: Float64Array, size: number): void {
-  const A = currentArena();
-  if (A !== null && A.kernels !== null && A.holds(h) && A.holds(gd) && A.holds(zd)) {
-    A.kernels.gate(A.at(h, 0), A.at(gd, go), A.at(zd, 0), size);
-    return;
-  }
-  gateKernelJs(h, gd, go, zd, size);
-}
-
-function gateBiasKernel(h: Float64Array, gd: Float64Array, go: number, zd: Float64Array, bd: Float64Array, bo: number, n: number, m: number): void {
-  const A = currentArena();
-  if (A !== null && A.kernels !== null && A.holds(h) && A.holds(gd) && A.holds(zd)) {
-    const b = biasInArena(A, bd, bo, m);
-    if (b >= 0) {
-      A.kernels.gateBias(A.at(h, 0), A.at(gd, go), A.at(zd, 0), b, n, m);
-      return;
-    }
-  }
-  gateBiasKernelJs(h, gd, go, zd, bd, bo, n, m);
-}
-
-function softGateGrads(g: Tensor, zd: Float64Array, gd: Float64Array, beta: number, dzg: Float64Array | null, dz: Float64Array | null, size: number): void {
-  const A = currentArena();
-  const dd = g.data;
-  if (
-    A !== null && A.kernels !== null && A.holds(dd) && A.holds(zd) && A.holds(gd) &&
-    (dzg === null || A.holds(dzg)) && (dz === null || A.holds(dz))
-  ) {
-    A.kernels.softGateGrads(
-      A.at(dd, g.offset), A.at(zd, 0), A.at(gd, 0), beta,
-      dzg === null ? 0 : A.at(dzg, 0), dz === null ? 0 : A.at(dz, 0), size, dzg === null ? 0 : 1, dz === null ? 0 : 1,
-    );
-    return;
-  }
-  softGateGradsJs(g, zd, gd, beta, dzg, dz, size);
 }
 
 /** a = [W | b] row by row (b null: a zero column), W m x d row-major at wo. */
