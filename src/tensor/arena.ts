@@ -1,7 +1,7 @@
 // Tensor memory in one WebAssembly memory that the compiled elementwise kernels address directly.
 
 import { wasmApi, type WasmApi, type WasmMemory } from './wasm/assembler.js';
-import { type ElementwiseExports, elementwiseModuleBytes } from './wasm/elementwise-module.js';
+import { EXP_TABLE_BYTES, type ElementwiseExports, elementwiseModuleBytes, writeExpTables } from './wasm/elementwise-module.js';
 
 /*
  * Why: a JavaScript loop over typed arrays that arrive as arguments (every kernel's case: the
@@ -17,7 +17,8 @@ import { type ElementwiseExports, elementwiseModuleBytes } from './wasm/elementw
  * Both make the same floating-point operations in the same order: the same bits (tested).
  *
  * The memory never grows, so its views never detach; a workspace that needs more lays its
- * buffers out in a new, larger arena.
+ * buffers out in a new, larger arena. Where the kernels run, the memory starts with the exp
+ * method's tables (18 KB, for the compiled sigmoid); views are handed out after them.
  */
 
 /** Bytes of a WebAssembly page. */
@@ -73,13 +74,16 @@ export class Arena {
   readonly kernels: ElementwiseExports | null;
   private readonly memory: WasmMemory | null;
   private readonly whole: Float64Array;
-  private top = 0;
+  private top: number;
+  /** The first double handed out (after the tables). */
+  private readonly base: number;
 
   /** @param doubles capacity in float64 values (rounded up to whole 64 KiB pages) */
   constructor(doubles: number) {
     if (!Number.isInteger(doubles) || doubles < 0) throw new Error(`Arena: capacity must be a non-negative integer number of doubles, got ${doubles}`);
-    const bytes = arenaBytes(doubles * 8);
     const m = elementwiseModule();
+    const header = m === null ? 0 : EXP_TABLE_BYTES;
+    const bytes = arenaBytes(header + doubles * 8);
     if (m !== null) {
       this.memory = new m.wa.Memory({ initial: bytes / PAGE, maximum: bytes / PAGE });
       this.buffer = this.memory.buffer;
@@ -91,16 +95,18 @@ export class Arena {
       this.kernels = null;
     }
     this.whole = new Float64Array(this.buffer);
+    if (this.kernels !== null) writeExpTables(this.whole);
+    this.base = this.top = header / 8;
   }
 
-  /** Capacity in doubles. */
+  /** Capacity in doubles (what `alloc` can hand out in all). */
   get capacity(): number {
-    return this.whole.length;
+    return this.whole.length - this.base;
   }
 
   /** Doubles handed out so far. */
   get used(): number {
-    return this.top;
+    return this.top - this.base;
   }
 
   /** A zeroed view of n doubles, or null when the arena has no room. */

@@ -1,6 +1,7 @@
 // The kernel layer: the raw elementwise loops a training step spends its time in, each in JavaScript and compiled WebAssembly, behind one dispatch.
 
 import type { Arena } from './arena.js';
+import { sigmoidArray, sigmoidTails } from './math.js';
 import { allocDataUninit, currentArena } from './workspace.js';
 
 /*
@@ -13,7 +14,7 @@ import { allocDataUninit, currentArena } from './workspace.js';
  */
 
 /** The kernels of this layer. */
-export const KERNEL_NAMES = ['gate', 'gateBias', 'addRow', 'softGateGrads', 'colSums', 'adam'] as const;
+export const KERNEL_NAMES = ['gate', 'gateBias', 'addRow', 'softGateGrads', 'colSums', 'adam', 'sigmoid'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 /** Calls of each body since the module loaded (or since `resetKernelCalls`). */
@@ -24,6 +25,7 @@ const calls: Record<KernelName, { wasm: number; javascript: number }> = {
   softGateGrads: { wasm: 0, javascript: 0 },
   colSums: { wasm: 0, javascript: 0 },
   adam: { wasm: 0, javascript: 0 },
+  sigmoid: { wasm: 0, javascript: 0 },
 };
 
 let compiledEnabled = true;
@@ -246,4 +248,21 @@ export function adamKernel(
   }
   calls.adam.javascript++;
   adamJs(w, g, m, v, n, w1, beta2, b2c, stepSize, bc2sqrt, eps);
+}
+
+/**
+ * out[k] = sigma(c src[o + k]) for k < n, the bits of `sigmoidArray` (math.ts): the compiled
+ * loop computes every value with the clamped exp and reports the smallest argument; where one
+ * was extreme (below -708, or NaN) those elements are redone through Math.exp, as there.
+ */
+export function sigmoidKernel(out: Float64Array, src: Float64Array, o: number, n: number, c: number): void {
+  const A = compiledArena(currentArena(), out, src, null, null, null);
+  if (A !== null) {
+    calls.sigmoid.wasm++;
+    const lo = A.kernels!.sigmoid(A.at(out, 0), A.at(src, o), n, c);
+    if (!(lo > -708)) sigmoidTails(out, src, o, 0, n, c);
+    return;
+  }
+  calls.sigmoid.javascript++;
+  sigmoidArray(out, src, o, n, c);
 }

@@ -95,6 +95,13 @@ const C4 = 1 / 24;
 const C5 = 1 / 120;
 
 /**
+ * The tables and constants of the exp method, for the compiled sigmoid
+ * (src/tensor/wasm/elementwise-module.ts), which copies the tables into its memory and must use
+ * the very same numbers.
+ */
+export const EXP_METHOD = { N, LOG2N, TAB, POW2, INV_LN2N, LN2N_HI, LN2N_LO, SHIFT, C2, C3, C4, C5 } as const;
+
+/**
  * e^x, accurate to ~0.502 ulp and about twice as fast as `Math.exp` in V8. Same special cases as
  * `Math.exp` (NaN, +-Infinity, overflow to Infinity, underflow through the subnormals to 0).
  *
@@ -202,7 +209,7 @@ function sigmoidBlock(out: Float64Array, src: Float64Array, o: number, b0: numbe
 }
 
 /** Redoes the elements b0 <= k < b1 of `sigmoidArray` whose argument -|c v| is below -708 or NaN, through Math.exp. */
-function sigmoidTails(out: Float64Array, src: Float64Array, o: number, b0: number, b1: number, c: number): void {
+export function sigmoidTails(out: Float64Array, src: Float64Array, o: number, b0: number, b1: number, c: number): void {
   for (let k = b0; k < b1; k++) {
     const v = c * src[o + k];
     if (-Math.abs(v) > -708) continue;

@@ -1,9 +1,9 @@
 // Raw (non-differentiable) tensor kernels: elementwise maps with broadcasting, reductions, joins.
 
 import { type Shape, broadcastShapes, contiguousStrides, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf } from './shape.js';
-import { expArray, sigmoidArray, sigmoidScalar } from './math.js';
+import { expArray, sigmoidScalar } from './math.js';
 import { Tensor } from './tensor.js';
-import { colSumsKernel } from './kernels.js';
+import { colSumsKernel, sigmoidKernel } from './kernels.js';
 import { allocData, allocDataUninit } from './workspace.js';
 
 /**
@@ -326,7 +326,7 @@ export function sigmoid(a: Tensor): Tensor {
   const o = c.offset;
   const n = c.size;
   const out = allocDataUninit(n);
-  sigmoidArray(out, d, o, n, 1);
+  sigmoidKernel(out, d, o, n, 1);
   return new Tensor(out, a.shape);
 }
 
@@ -337,7 +337,7 @@ export function scaledSigmoid(a: Tensor, beta: number): Tensor {
   const o = c.offset;
   const n = c.size;
   const out = allocDataUninit(n);
-  sigmoidArray(out, d, o, n, beta);
+  sigmoidKernel(out, d, o, n, beta);
   return new Tensor(out, a.shape);
 }
 

@@ -216,6 +216,13 @@ export class Fn {
     return this;
   }
 
+  /** i32.trunc_sat_f64_s: truncation toward zero, NaN to 0 and out-of-range values saturated (as JavaScript's `x | 0` for |x| < 2^31). */
+  truncSat(): this {
+    this.code.push(0xfc);
+    uleb(this.code, 2);
+    return this;
+  }
+
   /** f64x2.extract_lane of lane 0 or 1. */
   lane(i: 0 | 1): this {
     this.simd(Simd.f64x2_extract_lane);

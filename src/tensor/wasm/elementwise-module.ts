@@ -1,5 +1,6 @@
 // The elementwise passes of a training step in WebAssembly: gated layer, bias rows, column sums, soft-gate gradients, sigmoid, Adam.
 
+import { EXP_METHOD } from '../math.js';
 import { Fn, Op, Simd, Type, encodeModule, type Local } from './assembler.js';
 
 /*
@@ -9,7 +10,7 @@ import { Fn, Op, Simd, Type, encodeModule, type Local } from './assembler.js';
  * f64x2 where elements are independent (the lanes round exactly as scalar code does) and finish
  * an odd element with scalar code. The sigmoid looks up a table per element, which SIMD128
  * cannot gather, so it stays scalar (still without the checks a JavaScript loop over argument
- * arrays pays per element).
+ * arrays pays per element); every arena holds a copy of its tables at its start.
  */
 
 /** How a loop body reads, writes and combines values: one f64, or two lanes of f64x2. */
@@ -188,6 +189,58 @@ function adam(): Fn {
   return f;
 }
 
+/** Byte address of the exp method's tables in every arena: TAB (2N values) at 0, then POW2. */
+export const EXP_TABLE_BYTES = 8 * (EXP_METHOD.TAB.length + EXP_METHOD.POW2.length);
+const TAB_AT = 0;
+const POW2_AT = 8 * EXP_METHOD.TAB.length;
+
+/** Writes the exp tables at the start of a memory the module runs on. */
+export function writeExpTables(heap: Float64Array): void {
+  heap.set(EXP_METHOD.TAB, TAB_AT / 8);
+  heap.set(EXP_METHOD.POW2, POW2_AT / 8);
+}
+
+/**
+ * sigmoid(out, src, n, c) -> lo: out[k] = sigma(c src[k]) as `sigmoidBlock` in math.ts computes
+ * it (the exp argument -|c v| clamped at -708, numerator picked by a select), over all n values;
+ * returns the smallest argument -|c v| (NaN if any was NaN), so the caller redoes the extreme
+ * elements through Math.exp exactly as `sigmoidArray` does. Needs the tables at TAB_AT/POW2_AT.
+ */
+function sigmoid(): Fn {
+  const E = EXP_METHOD;
+  const f = new Fn('sigmoid', [Type.i32, Type.i32, Type.i32, Type.f64], [Type.f64]);
+  const [out, src, n, c] = f.params;
+  const k = f.local(Type.i32), ki = f.local(Type.i32), j = f.local(Type.i32);
+  const v = f.local(Type.f64), a = f.local(Type.f64), lo = f.local(Type.f64), x = f.local(Type.f64);
+  const kd = f.local(Type.f64), r = f.local(Type.f64), r2 = f.local(Type.f64), p = f.local(Type.f64);
+  const s = f.local(Type.f64), e = f.local(Type.f64);
+  f.while_(() => f.get(k).get(n).op(Op.i32_lt_s), () => {
+    f.get(c).get(src).mem(Op.f64_load).op(Op.f64_mul).set(v); // v = c * src[k]
+    f.get(v).op(Op.f64_abs, Op.f64_neg).set(a); // a = -|v|
+    f.get(lo).get(a).op(Op.f64_min).set(lo);
+    f.get(a).f64(-708).op(Op.f64_max).set(x);
+    // kd = x * INV_LN2N + SHIFT - SHIFT; ki = kd | 0
+    f.get(x).f64(E.INV_LN2N).op(Op.f64_mul).f64(E.SHIFT).op(Op.f64_add).f64(E.SHIFT).op(Op.f64_sub).tee(kd).truncSat().set(ki);
+    // r = x - kd * LN2N_HI - kd * LN2N_LO
+    f.get(x).get(kd).f64(E.LN2N_HI).op(Op.f64_mul, Op.f64_sub).get(kd).f64(E.LN2N_LO).op(Op.f64_mul, Op.f64_sub).set(r);
+    // j = (ki & (N - 1)) << 1, as a byte offset: << 3 more
+    f.get(ki).i32(E.N - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).set(j);
+    f.get(r).get(r).op(Op.f64_mul).set(r2);
+    // p = r + r2 * (C2 + r * C3 + r2 * (C4 + r * C5))
+    f.get(r).get(r2).f64(E.C2).get(r).f64(E.C3).op(Op.f64_mul, Op.f64_add);
+    f.get(r2).f64(E.C4).get(r).f64(E.C5).op(Op.f64_mul, Op.f64_add, Op.f64_mul, Op.f64_add, Op.f64_mul, Op.f64_add).set(p);
+    f.get(j).mem(Op.f64_load, TAB_AT).set(s);
+    // e = (s + (TAB[j + 1] + s * p)) * POW2[(ki >> LOG2N) + 1022]
+    f.get(s).get(j).mem(Op.f64_load, TAB_AT + 8).get(s).get(p).op(Op.f64_mul, Op.f64_add, Op.f64_add);
+    f.get(ki).i32(E.LOG2N).op(Op.i32_shr_s).i32(1022).op(Op.i32_add).i32(3).op(Op.i32_shl).mem(Op.f64_load, POW2_AT).op(Op.f64_mul).set(e);
+    // out[k] = (v >= 0 ? 1 : e) / (1 + e)
+    f.get(out).f64(1).get(e).get(v).f64(0).op(Op.f64_ge, Op.select).f64(1).get(e).op(Op.f64_add, Op.f64_div).mem(Op.f64_store);
+    f.inc(out, 8).inc(src, 8).inc(k, 1);
+  });
+  f.get(lo);
+  return f;
+}
+
 /** The exports of the elementwise module, on byte addresses. */
 export interface ElementwiseExports {
   gate(h: number, g: number, z: number, size: number): void;
@@ -196,9 +249,10 @@ export interface ElementwiseExports {
   softGateGrads(d: number, z: number, g: number, beta: number, dzg: number, dz: number, size: number, wantZg: number, wantZ: number): void;
   colSums(out: number, d: number, rows: number, cols: number): void;
   adam(w: number, g: number, m: number, v: number, n: number, w1: number, beta2: number, b2c: number, stepSize: number, bc2sqrt: number, eps: number): void;
+  sigmoid(out: number, src: number, n: number, c: number): number;
 }
 
 /** The module's bytes for a memory of `initial`..`maximum` pages. */
 export function elementwiseModuleBytes(initial: number, maximum: number): Uint8Array {
-  return encodeModule([gate(), gateBias(), addRow(), softGateGrads(), colSums(), adam()], { initial, maximum });
+  return encodeModule([gate(), gateBias(), addRow(), softGateGrads(), colSums(), adam(), sigmoid()], { initial, maximum });
 }
