@@ -13,8 +13,8 @@ export type Primitive =
   | 'relu' | 'step' | 'sigmoid' | 'scaledSigmoid' | 'tanh' | 'softplus'
   | 'sum' | 'mean' | 'matmul' | 'linear' | 'gatedLinear' | 'softGatedLinear' | 'composeAffine' | 'augmentedLinear'
   | 'reshape' | 'permute' | 'expand' | 'slice' | 'gather' | 'concat'
-  | 'mse' | 'crossEntropy' | 'logistic' | 'hinge'
-  | 'valueTensor';
+  | 'rowOuter'
+  | 'mse' | 'crossEntropy' | 'logistic' | 'hinge';
 
 /**
  * A gradient rule: given dL/d(output), returns dL/d(input) for each input in order, or `null`

@@ -3,7 +3,7 @@
 import { type Var, asVar, noGrad } from '../autograd/engine.js';
 import { mul } from '../autograd/ops/elementwise.js';
 import { relu, scaledSigmoid, step } from '../autograd/ops/activation.js';
-import { augmentedLinear, composeAffine, gatedLinear, matmul, softGatedLinear } from '../autograd/ops/linalg.js';
+import { augmentedLinear, composeAffine, gatedLinear, matmul, rowOuter, softGatedLinear } from '../autograd/ops/linalg.js';
 import { reshape, transpose } from '../autograd/ops/movement.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -318,9 +318,8 @@ export class DLGNVT extends GatedBase {
     let phi = gates[0];
     let width = this.config.widths[0];
     for (let l = 1; l < gates.length; l++) {
-      const m = this.config.widths[l];
-      phi = reshape(mul(reshape(phi, [n, width, 1]), reshape(gates[l], [n, 1, m])), [n, width * m]);
-      width *= m;
+      phi = rowOuter(phi, gates[l]);
+      width *= this.config.widths[l];
     }
     const k = this.config.outputDim;
     // out = Phi V^T with V seen as [k, P]

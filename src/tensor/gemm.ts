@@ -180,7 +180,9 @@ export function gemm(
   // path's to the bit, so for `gemmPath` (and the thread pool) they are the blocked path.
   // Measured, GFLOP/s blocked / thin: 256x2x16 1.94 / 4.17, 16x2x256 2.06 / 4.05, 2x16x256
   // 1.44 / 3.25. (A loop for K <= 4 with the row of A in registers was no faster than the tile.)
-  if (K <= KC && (N === 2 || M <= 3)) {
+  // (M <= 3 runs faster in WebAssembly where it can: packed, SIMD, and a 4-row tile is cheap
+  // padding next to the JavaScript loop's strided reads; N = 2 does not: half the 4-wide tile)
+  if (K <= KC && (N === 2 || (M <= 3 && wasmState() === null))) {
     if (N === 2) gemmTwoColumns(M, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate);
     else for (let i = 0; i < M; i++) gevm(N, K, A, aOff + i * aRs, aCs, B, bOff, bRs, bCs, C, cOff + i * cRs, accumulate);
     return;
@@ -671,7 +673,7 @@ function gemmWasm(
   const aR = 8 * (aDense ? aRs : K), aC = 8 * (aDense ? aCs : 1);
   const bR = 8 * (bDense ? bRs : N), bC = 8 * (bDense ? bCs : 1);
   const cRow = Np * 8;
-  if (accumulate) for (let i = 0; i < M; i++) H.set(C.subarray(cOff + i * cRs, cOff + i * cRs + N), (W_C >> 3) + i * Np);
+  if (accumulate) copyRows(H, W_C >> 3, Np, C, cOff, cRs, M, N, true);
 
   // the blocking of the JavaScript path (same k-blocks), with the 4-wide tile
   const kcStep = Math.ceil(K / Math.ceil(K / KC));
@@ -690,10 +692,33 @@ function gemmWasm(
       }
     }
   }
-  if (Np === N && cRs === N) C.set(H.subarray(W_C >> 3, (W_C >> 3) + M * N), cOff);
-  else for (let i = 0; i < M; i++) C.set(H.subarray((W_C >> 3) + i * Np, (W_C >> 3) + i * Np + N), cOff + i * cRs);
+  copyRows(H, W_C >> 3, Np, C, cOff, cRs, M, N, false);
   counts.wasm++;
   return true;
+}
+
+/**
+ * Copies M rows of N values between the padded C in the heap (from index h, row stride Np) and
+ * the caller's C (from cOff, row stride cRs): into the heap when `inward`, else out of it. One
+ * memcpy when both are dense; a row at a time when rows are long; element by element when they
+ * are short (a subarray per row costs more than the copy).
+ */
+function copyRows(H: Float64Array, h: number, Np: number, C: Float64Array, cOff: number, cRs: number, M: number, N: number, inward: boolean): void {
+  if (Np === N && cRs === N) {
+    if (inward) H.set(C.subarray(cOff, cOff + M * N), h);
+    else C.set(H.subarray(h, h + M * N), cOff);
+  } else if (N >= 32) {
+    for (let i = 0; i < M; i++) {
+      if (inward) H.set(C.subarray(cOff + i * cRs, cOff + i * cRs + N), h + i * Np);
+      else C.set(H.subarray(h + i * Np, h + i * Np + N), cOff + i * cRs);
+    }
+  } else {
+    for (let i = 0; i < M; i++) {
+      const r = h + i * Np, c = cOff + i * cRs;
+      if (inward) for (let j = 0; j < N; j++) H[r + j] = C[c + j];
+      else for (let j = 0; j < N; j++) C[c + j] = H[r + j];
+    }
+  }
 }
 
 /**

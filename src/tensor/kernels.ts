@@ -14,7 +14,7 @@ import { allocDataUninit, currentArena } from './workspace.js';
  */
 
 /** The kernels of this layer. */
-export const KERNEL_NAMES = ['gate', 'gateBias', 'addRow', 'softGateGrads', 'colSums', 'adam', 'sigmoid'] as const;
+export const KERNEL_NAMES = ['gate', 'gateBias', 'addRow', 'softGateGrads', 'colSums', 'adam', 'sigmoid', 'rowOuter', 'rowOuterGrad'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 /** Calls of each body since the module loaded (or since `resetKernelCalls`). */
@@ -26,6 +26,8 @@ const calls: Record<KernelName, { wasm: number; javascript: number }> = {
   colSums: { wasm: 0, javascript: 0 },
   adam: { wasm: 0, javascript: 0 },
   sigmoid: { wasm: 0, javascript: 0 },
+  rowOuter: { wasm: 0, javascript: 0 },
+  rowOuterGrad: { wasm: 0, javascript: 0 },
 };
 
 let compiledEnabled = true;
@@ -265,4 +267,76 @@ export function sigmoidKernel(out: Float64Array, src: Float64Array, o: number, n
   }
   calls.sigmoid.javascript++;
   sigmoidArray(out, src, o, n, c);
+}
+
+/** The row-wise outer product of a DLGN-VT's gates: out[i][j m + k] = a[i][j] b[i][k] for a [n, p], b [n, m] contiguous from ao, bo. */
+export function rowOuterKernel(out: Float64Array, a: Float64Array, ao: number, b: Float64Array, bo: number, n: number, p: number, m: number): void {
+  const A = compiledArena(currentArena(), out, a, b, null, null);
+  if (A !== null) {
+    calls.rowOuter.wasm++;
+    A.kernels!.rowOuter(A.at(out, 0), A.at(a, ao), A.at(b, bo), n, p, m);
+    return;
+  }
+  calls.rowOuter.javascript++;
+  rowOuterJs(out, a, ao, b, bo, n, p, m);
+}
+
+/**
+ * The gradients of `rowOuterKernel` from g [n, p m] (either output may be null), the bits of the
+ * broadcasting composite's reduction (see `rowOuterGradJs`).
+ */
+export function rowOuterGradKernel(
+  da: Float64Array | null, db: Float64Array | null, g: Float64Array, go: number,
+  a: Float64Array, ao: number, b: Float64Array, bo: number, n: number, p: number, m: number,
+): void {
+  const A = compiledArena(currentArena(), g, a, b, da, db);
+  if (A !== null) {
+    calls.rowOuterGrad.wasm++;
+    A.kernels!.rowOuterGrad(da === null ? 0 : A.at(da, 0), db === null ? 0 : A.at(db, 0), A.at(g, go), A.at(a, ao), A.at(b, bo), n, p, m, da === null ? 0 : 1, db === null ? 0 : 1);
+    return;
+  }
+  calls.rowOuterGrad.javascript++;
+  rowOuterGradJs(da, db, g, go, a, ao, b, bo, n, p, m);
+}
+
+function rowOuterJs(out: Float64Array, a: Float64Array, ao: number, b: Float64Array, bo: number, n: number, p: number, m: number): void {
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const ar = ao + i * p, br = bo + i * m;
+    for (let j = 0; j < p; j++) {
+      const x = a[ar + j];
+      for (let k = 0; k < m; k++) out[o++] = x * b[br + k];
+    }
+  }
+}
+
+/**
+ * da[i][j] = sum_k g[i][j m + k] b[i][k] and db[i][k] = sum_j g[i][j m + k] a[i][j], each from 0
+ * in index order (either output may be null), as the broadcasting composite's reduction computes them.
+ */
+function rowOuterGradJs(
+  da: Float64Array | null, db: Float64Array | null, g: Float64Array, go: number,
+  a: Float64Array, ao: number, b: Float64Array, bo: number, n: number, p: number, m: number,
+): void {
+  // with m = 1 (p = 1) nothing is summed for da (db): the product itself, so -0 stays -0
+  if (db !== null && p > 1) db.fill(0);
+  for (let i = 0; i < n; i++) {
+    const ar = ao + i * p, br = bo + i * m, dr = i * m;
+    let gi = go + i * p * m;
+    for (let j = 0; j < p; j++, gi += m) {
+      if (da !== null) {
+        if (m === 1) da[i * p + j] = g[gi] * b[br];
+        else {
+          let s = 0;
+          for (let k = 0; k < m; k++) s += g[gi + k] * b[br + k];
+          da[i * p + j] = s;
+        }
+      }
+      if (db !== null) {
+        const x = a[ar + j];
+        if (p === 1) for (let k = 0; k < m; k++) db[dr + k] = g[gi + k] * x;
+        else for (let k = 0; k < m; k++) db[dr + k] += g[gi + k] * x;
+      }
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Var, noGrad } from '../../src/autograd/engine.js';
 import { scaledSigmoid, step } from '../../src/autograd/ops/activation.js';
 import { mul } from '../../src/autograd/ops/elementwise.js';
-import { augmentedLinear, composeAffine, gatedLinear, linear, matmul, softGatedLinear } from '../../src/autograd/ops/linalg.js';
+import { augmentedLinear, composeAffine, gatedLinear, linear, matmul, rowOuter, softGatedLinear } from '../../src/autograd/ops/linalg.js';
 import { reshape } from '../../src/autograd/ops/movement.js';
 import { sum } from '../../src/autograd/ops/reduce.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -18,6 +18,36 @@ function bits(a: Tensor, b: Tensor): boolean {
   for (let k = 0; k < x.length; k++) if (!Object.is(x[k], y[k])) return false;
   return true;
 }
+
+describe('rowOuter: the row-wise outer product of a DLGN-VT as one node', () => {
+  it('passes gradcheck for both inputs (odd sizes, one row, a non-contiguous input)', () => {
+    gradcheck((a, b) => rowOuter(a, b), [randomTensor([5, 3], 1), randomTensor([5, 4], 2)], { rtol: 1e-7 });
+    gradcheck((a, b) => rowOuter(a, b), [randomTensor([1, 2], 3), randomTensor([1, 1], 4)], { rtol: 1e-7 });
+    gradcheck((a, b) => rowOuter(a, b), [randomTensor([3, 4], 5).transpose([1, 0]), randomTensor([4, 2], 6)], { rtol: 1e-7 });
+  });
+
+  it('has the bits of the broadcast composite, forward and backward, including -0 and zero rows', () => {
+    for (const [n, p, m] of [[7, 3, 5], [16, 36, 6], [1, 1, 1], [9, 10, 10]] as const) {
+      const a = randomTensor([n, p], n + p);
+      const b = randomTensor([n, m], n + m);
+      a.data[0] = -0;
+      b.data[b.data.length - 1] = 0;
+      const seed = randomTensor([n, p * m], 11);
+      const run = (fused: boolean): Tensor[] => {
+        const av = new Var(a.clone(), true), bv = new Var(b.clone(), true);
+        const out = fused ? rowOuter(av, bv) : reshape(mul(reshape(av, [n, p, 1]), reshape(bv, [n, 1, m])), [n, p * m]);
+        out.backward(seed);
+        return [out.value, av.grad!, bv.grad!];
+      };
+      const [f, c] = [run(true), run(false)];
+      f.forEach((t, k) => expect(bits(t, c[k]), `n=${n} p=${p} m=${m} result ${k}`).toBe(true));
+    }
+  });
+
+  it('checks its shapes', () => {
+    expect(() => rowOuter(Tensor.zeros([2, 3]), Tensor.zeros([3, 3]))).toThrow('rowOuter: expected a [n, p] and b [n, m] with the same n, got a=[2, 3], b=[3, 3]');
+  });
+});
 
 describe('gatedLinear: G (*) (x W^T + b) as one node', () => {
   it('passes gradcheck for gate, input, weight and bias (odd sizes)', () => {

@@ -1,4 +1,4 @@
-// `halfspace bench step`: the stable JSON interface (three keys), threads, and argument errors; plus the bench helpers.
+// `halfspace bench step` and `bench gemm`: the stable JSON interfaces, the steady warm-up, threads, and argument errors; plus the bench helpers.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,18 +26,23 @@ describe('halfspace bench step', () => {
     }
   });
 
-  it.each(['dlgn', 'dlgn-sf', 'relu', 'linear'])('--model %s --json prints exactly {medianMs, steps, threads}', (model) => {
+  it.each(['dlgn', 'dlgn-sf', 'relu', 'linear'])('--model %s --json prints exactly {medianMs, steps, threads, warmupSteps, warmupMs, steady}', (model) => {
     const r = cli('bench', 'step', '--model', model, ...TINY, '--json');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]) as Record<string, unknown>;
-    expect(Object.keys(out).sort()).toEqual(['medianMs', 'steps', 'threads']);
+    expect(Object.keys(out).sort()).toEqual(['medianMs', 'steady', 'steps', 'threads', 'warmupMs', 'warmupSteps']);
     expect(typeof out.medianMs).toBe('number');
     expect(out.medianMs as number).toBeGreaterThan(0);
     expect(out.steps).toBe(3);
     expect(out.threads).toBe(1);
+    // warm-up by time: at least half a second of whole windows of steps, not a fixed few steps
+    expect(out.warmupMs as number).toBeGreaterThanOrEqual(500);
+    expect((out.warmupSteps as number) % 10).toBe(0);
+    expect(out.warmupSteps as number).toBeGreaterThan(10);
+    expect(typeof out.steady).toBe('boolean');
   });
 
   it('--threads 2 runs the worker pool from dist and exits', () => {
@@ -49,7 +54,7 @@ describe('halfspace bench step', () => {
   it('prints a readable line without --json, and help', () => {
     const r = cli('bench', 'step', '--model', 'dlgn', ...TINY);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^dlgn 6-\[5,3\]-3 batch 7: [0-9.]+ ms per training step \(median of 3, 1 thread, float64, Adam, cross-entropy\)\n$/);
+    expect(r.stdout).toMatch(/^dlgn 6-\[5,3\]-3 batch 7: [0-9.]+ ms per training step \(median of 3 after [0-9]+ warm-up steps(, not yet steady)?; 1 thread, float64, Adam, cross-entropy\)\n$/);
     const h = cli('bench', '--help');
     expect(h.status).toBe(0);
     expect(h.stdout).toContain('--json');
@@ -60,8 +65,37 @@ describe('halfspace bench step', () => {
     expect(cli('bench', 'step', '--threads', '0').stderr).toMatch(/--threads must be a positive integer or auto, got '0'/);
     expect(cli('bench', 'step', '--steps', '-1').stderr).toMatch(/--steps must be a positive integer/);
     expect(cli('bench', 'step', '--stepz', '3').stderr).toMatch(/unknown option --stepz/);
-    expect(cli('bench', 'walk').stderr).toMatch(/bench: expected 'bench step', got 'walk'/);
+    expect(cli('bench', 'walk').stderr).toMatch(/bench: expected 'bench step' or 'bench gemm', got 'walk'/);
     expect(cli('bench', 'step', '--classes', '1', ...TINY.slice(0, 4)).status).toBe(1);
+  });
+});
+
+describe('halfspace bench gemm', () => {
+  it('--json prints GFLOP/s with the kernel, threads and warm-up; both kernels run', () => {
+    for (const kernel of ['wasm-simd', 'javascript']) {
+      const r = cli('bench', 'gemm', '--n', '64', '--samples', '3', '--kernel', kernel, '--json');
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const out = JSON.parse(r.stdout) as Record<string, unknown>;
+      expect(Object.keys(out).sort()).toEqual(['gflops', 'kernel', 'medianMs', 'n', 'samples', 'steady', 'threads', 'warmupRuns']);
+      expect(out).toMatchObject({ n: 64, samples: 3, threads: 1, kernel });
+      expect(out.gflops as number).toBeCloseTo((2 * 64 ** 3) / (out.medianMs as number) / 1e6, 9);
+    }
+    const h = cli('bench', 'gemm', '--n', '48', '--samples', '2');
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/^gemm 48x48x48 float64: [0-9.]+ GFLOP\/s \([0-9.]+ ms, median of 2, 1 thread, wasm-simd kernel/);
+  });
+
+  it('--threads 2 splits the product across the worker pool', () => {
+    const r = cli('bench', 'gemm', '--n', '128', '--samples', '2', '--threads', '2', '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ n: 128, threads: 2 });
+  });
+
+  it('names the bad argument', () => {
+    expect(cli('bench', 'gemm', '--kernel', 'asm.js').stderr).toMatch(/--kernel must be one of wasm-simd, javascript, got 'asm.js'/);
+    expect(cli('bench', 'gemm', '--n', '0').stderr).toMatch(/--n must be a positive integer/);
+    expect(cli('bench', 'gemm', '--n', '100000').stderr).toMatch(/--n must be at most 8192/);
   });
 });
 

@@ -186,12 +186,15 @@ describe('compiled elementwise kernels give the bits of the JavaScript ones', ()
     const rng = new Rng(5);
     const x = new Tensor(rng.normalArray(64 * 3, 0, 1), [64, 3]);
     const y = new Tensor(Float64Array.from({ length: 64 }, (_, i) => i % 2), [64]);
-    for (const kind of ['dlgn', 'dgn', 'dnn'] as const) {
+    for (const kind of ['dlgn', 'dgn', 'dnn', 'dlgn-vt'] as const) {
       const mk = (arena: boolean): Float64Array => {
-        const model = createModel({ kind, inputDim: 3, widths: [8, 8, 8], outputDim: 2, beta: 10 }, { rng: 9 });
+        const before = kernelCalls().rowOuter;
+        const model = createModel({ kind, inputDim: 3, widths: kind === 'dlgn-vt' ? [3, 4, 5] : [8, 8, 8], outputDim: 2, beta: 10 }, { rng: 9 });
         const tr = new Trainer(model, { loss: 'ce', optimizer: new Adam(model.parameters(), { lr: 0.01 }), allocate: arena ? undefined : (n) => new Float64Array(n) });
         for (let i = 0; i < 30; i++) tr.step(x, y);
         if (arena) expect(tr.workspace(64).arena).not.toBeNull();
+        // the value-tensor family's path activities run the compiled row-wise outer product
+        if (kind === 'dlgn-vt') expect(kernelCalls().rowOuter[arena ? 'wasm' : 'javascript'] - before[arena ? 'wasm' : 'javascript']).toBeGreaterThan(0);
         return new Float64Array(model.namedParameters().flatMap(([, p]) => Array.from(p.value.values())));
       };
       sameBits(mk(true), mk(false), kind);

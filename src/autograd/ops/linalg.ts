@@ -4,7 +4,7 @@ import { matmul as mm } from '../../tensor/linalg.js';
 import * as T from '../../tensor/ops.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { addRowKernel, gateBiasKernel, gateKernel, softGateGrads } from '../../tensor/kernels.js';
+import { addRowKernel, gateBiasKernel, gateKernel, rowOuterGradKernel, rowOuterKernel, softGateGrads } from '../../tensor/kernels.js';
 import { allocDataUninit } from '../../tensor/workspace.js';
 import { Var, asVar, record } from '../engine.js';
 
@@ -18,6 +18,40 @@ export function matmul(a: Var | Tensor, b: Var | Tensor): Var {
     x.requiresGrad ? mm(g, swap(y.value)) : null,
     y.requiresGrad ? mm(swap(x.value), g) : null,
   ]);
+}
+
+/**
+ * The row-wise outer product (face-splitting product) of a [n, p] and b [n, m]:
+ * out[i][j m + k] = a[i][j] b[i][k], shape [n, p m]. A DLGN-VT builds its path activities this
+ * way, one gating layer at a time. The sums of the rule run in index order from 0, so the result
+ * has the bits of `mul(reshape(a, [n, p, 1]), reshape(b, [n, 1, m]))` and its broadcast
+ * gradient.
+ *
+ * @example
+ * ```ts
+ * rowOuter(Tensor.from([[1, 2]]), Tensor.from([[3, 4, 5]])).value.toArray(); // [[3, 4, 5, 6, 8, 10]]
+ * ```
+ */
+export function rowOuter(a: Var | Tensor, b: Var | Tensor): Var {
+  const x = asVar(a);
+  const y = asVar(b);
+  if (x.value.ndim !== 2 || y.value.ndim !== 2 || x.shape[0] !== y.shape[0]) {
+    throw new Error(`rowOuter: expected a [n, p] and b [n, m] with the same n, got a=${shapeStr(x.shape)}, b=${shapeStr(y.shape)}`);
+  }
+  const [n, p] = x.shape;
+  const m = y.shape[1];
+  const ac = x.value.contiguous(), bc = y.value.contiguous();
+  const out = allocDataUninit(n * p * m);
+  rowOuterKernel(out, ac.data, ac.offset, bc.data, bc.offset, n, p, m);
+  const needA = x.requiresGrad, needB = y.requiresGrad;
+  // d/da[i][j] = sum_k g[i][j m + k] b[i][k], d/db[i][k] = sum_j g[i][j m + k] a[i][j]
+  return record('rowOuter', [x, y], new Tensor(out, [n, p * m]), (g) => {
+    const gc = g.contiguous();
+    const da = needA ? allocDataUninit(n * p) : null;
+    const db = needB ? allocDataUninit(n * m) : null;
+    rowOuterGradKernel(da, db, gc.data, gc.offset, ac.data, ac.offset, bc.data, bc.offset, n, p, m);
+    return [da === null ? null : new Tensor(da, [n, p]), db === null ? null : new Tensor(db, [n, m])];
+  });
 }
 
 /** Checks x [n, in], weight [out, in] and bias [out]; returns the bias as a Var or null. */

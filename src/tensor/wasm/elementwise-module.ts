@@ -241,6 +241,74 @@ function sigmoid(): Fn {
   return f;
 }
 
+/** rowOuter(out, a, b, n, p, m): out[i][j m + k] = a[i][j] b[i][k], a [n, p], b [n, m]. */
+function rowOuter(): Fn {
+  const f = new Fn('rowOuter', [Type.i32, Type.i32, Type.i32, Type.i32, Type.i32, Type.i32]);
+  const [out, a, b, n, p, m] = f.params;
+  const i = f.local(Type.i32), j = f.local(Type.i32), bk = f.local(Type.i32), x = f.local(Type.f64), rowB = f.local(Type.i32);
+  f.while_(() => f.get(i).get(n).op(Op.i32_lt_s), () => {
+    f.i32(0).set(j);
+    f.while_(() => f.get(j).get(p).op(Op.i32_lt_s), () => {
+      f.get(a).mem(Op.f64_load).set(x);
+      f.get(b).set(bk);
+      lanes(f, m, [out, bk], (w) => w.store(out, () => { w.scalar(x); w.load(bk); w.mul(); }));
+      f.inc(a, 8).inc(j, 1);
+    });
+    f.get(m).i32(3).op(Op.i32_shl).set(rowB);
+    f.inc(b, rowB).inc(i, 1);
+  });
+  return f;
+}
+
+/**
+ * rowOuterGrad(da, db, g, a, b, n, p, m, wantA, wantB): from g [n, p m],
+ * da[i][j] = sum_k g[i][j m + k] b[i][k] (from 0 in k order; the product itself when m = 1) and
+ * db[i][k] = sum_j g[i][j m + k] a[i][j] (from 0 in j order; the product itself when p = 1), as
+ * `rowOuterGradKernel` in kernels.ts. da's sums are sequential (scalar); db's run over k in pairs.
+ */
+function rowOuterGrad(): Fn {
+  const f = new Fn('rowOuterGrad', [Type.i32, Type.i32, Type.i32, Type.i32, Type.i32, Type.i32, Type.i32, Type.i32, Type.i32, Type.i32]);
+  const [da, db, g, a, b, n, p, m, wantA, wantB] = f.params;
+  const i = f.local(Type.i32), j = f.local(Type.i32), k = f.local(Type.i32), s = f.local(Type.f64), x = f.local(Type.f64);
+  const gk = f.local(Type.i32), bk = f.local(Type.i32), dbk = f.local(Type.i32), rowB = f.local(Type.i32);
+  f.get(m).i32(3).op(Op.i32_shl).set(rowB);
+  f.while_(() => f.get(i).get(n).op(Op.i32_lt_s), () => {
+    f.i32(0).set(j);
+    f.while_(() => f.get(j).get(p).op(Op.i32_lt_s), () => {
+      f.get(wantA).if_(() => {
+        f.get(m).i32(1).op(Op.i32_eq).if_(() => {
+          f.get(da).get(g).mem(Op.f64_load).get(b).mem(Op.f64_load).op(Op.f64_mul).mem(Op.f64_store);
+        }, () => {
+          f.f64(0).set(s).i32(0).set(k).get(g).set(gk).get(b).set(bk);
+          f.while_(() => f.get(k).get(m).op(Op.i32_lt_s), () => {
+            f.get(s).get(gk).mem(Op.f64_load).get(bk).mem(Op.f64_load).op(Op.f64_mul, Op.f64_add).set(s);
+            f.inc(gk, 8).inc(bk, 8).inc(k, 1);
+          });
+          f.get(da).get(s).mem(Op.f64_store);
+        });
+        f.inc(da, 8);
+      });
+      f.get(wantB).if_(() => {
+        f.get(a).mem(Op.f64_load).set(x);
+        f.get(g).set(gk).get(db).set(dbk);
+        f.get(p).i32(1).op(Op.i32_eq).if_(() => {
+          lanes(f, m, [gk, dbk], (w) => w.store(dbk, () => { w.load(gk); w.scalar(x); w.mul(); }));
+        }, () => {
+          // the first j stores 0 + g x (db starts at 0, as the composite's sum does)
+          f.get(j).op(Op.i32_eqz).if_(() => {
+            lanes(f, m, [gk, dbk], (w) => w.store(dbk, () => { w.constant(0); w.load(gk); w.scalar(x); w.mul(); w.add(); }));
+          }, () => {
+            lanes(f, m, [gk, dbk], (w) => w.store(dbk, () => { w.load(dbk); w.load(gk); w.scalar(x); w.mul(); w.add(); }));
+          });
+        });
+      });
+      f.inc(a, 8).inc(g, rowB).inc(j, 1);
+    });
+    f.inc(b, rowB).inc(db, rowB).inc(i, 1);
+  });
+  return f;
+}
+
 /** The exports of the elementwise module, on byte addresses. */
 export interface ElementwiseExports {
   gate(h: number, g: number, z: number, size: number): void;
@@ -250,9 +318,11 @@ export interface ElementwiseExports {
   colSums(out: number, d: number, rows: number, cols: number): void;
   adam(w: number, g: number, m: number, v: number, n: number, w1: number, beta2: number, b2c: number, stepSize: number, bc2sqrt: number, eps: number): void;
   sigmoid(out: number, src: number, n: number, c: number): number;
+  rowOuter(out: number, a: number, b: number, n: number, p: number, m: number): void;
+  rowOuterGrad(da: number, db: number, g: number, a: number, b: number, n: number, p: number, m: number, wantA: number, wantB: number): void;
 }
 
 /** The module's bytes for a memory of `initial`..`maximum` pages. */
 export function elementwiseModuleBytes(initial: number, maximum: number): Uint8Array {
-  return encodeModule([gate(), gateBias(), addRow(), softGateGrads(), colSums(), adam(), sigmoid()], { initial, maximum });
+  return encodeModule([gate(), gateBias(), addRow(), softGateGrads(), colSums(), adam(), sigmoid(), rowOuter(), rowOuterGrad()], { initial, maximum });
 }
