@@ -1,17 +1,19 @@
-// Matrix-product suite: the packed gemm kernel on one and two threads against the naive loop, ml-matrix, ndarray-gemm, tfjs cpu and tfjs-wasm.
+// Matrix-product suite: the packed gemm kernel (WebAssembly SIMD, and its JavaScript fallback) on one and two threads against the naive loop, ml-matrix, ndarray-gemm, tfjs cpu, tfjs-wasm and NumPy/OpenBLAS.
 //
 // Run alone (after npm run build): node --expose-gc --import tsx bench/matmul.bench.ts [--quick]   (or `npm run bench -- --suite matmul`)
 // Every implementation of a row is measured in the same process, interleaved round by round, so
 // the ratios survive a noisy machine; the absolute numbers do not.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { allocShared, setThreads, threadsReady } from '../dist/node/threads.js';
-import { gemm, gemmNaive } from '../dist/tensor/gemm.js';
+import { gemm, gemmKernel, gemmNaive, useGemmKernel } from '../dist/tensor/gemm.js';
 import { matmulInto } from '../dist/tensor/linalg.js';
 import { Tensor } from '../dist/tensor/tensor.js';
 import {
-  type Budget, type MachineInfo, fmtRatio, machineInfo, machineLine, markdownTable, measure, median, randomArray, table, writeResult,
+  BENCH_DIR, type Budget, type MachineInfo, fmtRatio, machineInfo, machineLine, markdownTable, measure, median, randomArray, table, writeResult,
 } from './common.js';
-import { loadMlMatrix, loadNdarrayGemm, loadTfjs, useBackend } from './peers.js';
+import { PYTHON, loadMlMatrix, loadNdarrayGemm, loadTfjs, torchEnv, useBackend } from './peers.js';
 
 /** Which product a row measures; a transposed operand is read through swapped strides, never copied by us. */
 export type MatmulForm = 'AB' | 'AtB' | 'ABt';
@@ -50,7 +52,7 @@ export interface MatmulBenchOptions {
 }
 
 /** Column order of the tables. */
-export const IMPLS = ['gemm', 'gemm 2T', 'gemm 2T shared', 'naive', 'ml-matrix', 'ndarray-gemm', 'tfjs cpu', 'tfjs wasm'] as const;
+export const IMPLS = ['gemm', 'gemm 2T', 'gemm 2T shared', 'gemm js', 'naive', 'ml-matrix', 'ndarray-gemm', 'tfjs cpu', 'tfjs wasm', 'numpy'] as const;
 
 /** A prepared product: `run` computes it once (result materialised), `result` reads it as float64. */
 interface Prepared {
@@ -71,7 +73,7 @@ function strides(form: MatmulForm, n: number): { aRs: number; aCs: number; bRs: 
 }
 
 /** Expected GFLOP/s, only to size the sampling budget. */
-const SPEED: Record<string, number> = { gemm: 5, 'gemm 2T': 9, 'gemm 2T shared': 9, naive: 1, 'ml-matrix': 1, 'ndarray-gemm': 1, 'tfjs cpu': 1, 'tfjs wasm': 20 };
+const SPEED: Record<string, number> = { gemm: 15, 'gemm 2T': 25, 'gemm 2T shared': 25, 'gemm js': 5, naive: 1, 'ml-matrix': 1, 'ndarray-gemm': 1, 'tfjs cpu': 1, 'tfjs wasm': 20 };
 
 function budgetFor(impl: string, n: number, quick: boolean): Budget {
   const estMs = (2 * n ** 3) / (SPEED[impl] * 1e6);
@@ -123,6 +125,22 @@ export async function runMatmulBench(opts: MatmulBenchOptions = {}): Promise<Mat
       skipped.push(`gemm 2T: worker threads did not start (${e instanceof Error ? e.message : String(e)})`);
     }
   } else skipped.push(`gemm 2T: ${info.reason ?? 'one thread only'}`);
+  // the JavaScript micro-kernels (the fallback where WebAssembly SIMD is missing), same bits
+  if (gemmKernel() === 'wasm-simd') {
+    preparers.set('gemm js', (n, A, B, form) => {
+      const { aRs, aCs, bRs, bCs } = strides(form, n);
+      const C = new Float64Array(n * n);
+      const run = (): void => {
+        useGemmKernel('javascript');
+        try {
+          gemm(n, n, n, A, 0, aRs, aCs, B, 0, bRs, bCs, C, 0, n, false);
+        } finally {
+          useGemmKernel('wasm-simd');
+        }
+      };
+      return { run, result: () => C };
+    });
+  } else skipped.push('gemm js: the engine here has no WebAssembly SIMD, so gemm is the JavaScript kernel already');
   preparers.set('naive', (n, A, B, form) => {
     const { aRs, aCs, bRs, bCs } = strides(form, n);
     const C = new Float64Array(n * n);
@@ -184,6 +202,10 @@ export async function runMatmulBench(opts: MatmulBenchOptions = {}): Promise<Mat
       });
     }
   } else skipped.push(`tfjs: ${tfl.reason}`);
+  // NumPy + OpenBLAS (one thread): out of process, after the in-process rounds of each row
+  const numpyProbe = spawnSync(PYTHON, ['-c', 'import numpy'], { env: torchEnv(), encoding: 'utf8', timeout: 60_000 });
+  const numpy = numpyProbe.status === 0;
+  if (!numpy) skipped.push(`numpy: ${PYTHON} cannot import numpy (apt-get install python3-numpy)`);
   for (const s of skipped) log(`  skipped ${s}`);
 
   const rows: MatmulRow[] = [];
@@ -217,6 +239,14 @@ export async function runMatmulBench(opts: MatmulBenchOptions = {}): Promise<Mat
         impls[name] = { ms, gflops: (2 * n ** 3) / (ms * 1e6), samples: all.length, maxAbsDiff };
         p.dispose?.();
       }
+      if (numpy) {
+        const r = spawnSync(PYTHON, [join(BENCH_DIR, 'numpy_gemm.py'), String(n), form, quick ? '0.3' : '1'], { env: torchEnv(), encoding: 'utf8', timeout: 120_000 });
+        if (r.status === 0) {
+          const o = JSON.parse(r.stdout) as { medianMs: number; samples: number };
+          // computed on its own random operands: no element-wise comparison (NaN)
+          impls.numpy = { ms: o.medianMs, gflops: (2 * n ** 3) / (o.medianMs * 1e6), samples: o.samples, maxAbsDiff: NaN };
+        } else log(`  numpy n=${n} ${form} failed: ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+      }
       rows.push({ n, form, impls });
       const g = impls.gemm;
       log(`  n=${n} ${form}: gemm ${g.gflops.toFixed(2)} GFLOP/s${impls['gemm 2T'] ? `, 2 threads ${impls['gemm 2T'].gflops.toFixed(2)}` : ''}`);
@@ -247,7 +277,7 @@ export function matmulGflopsTable(r: MatmulSuiteResult, markdown = false): strin
  * is faster), and the two-thread speed-up over one thread.
  */
 export function matmulRatioTable(r: MatmulSuiteResult, markdown = false): string {
-  const peers = ['naive', 'ml-matrix', 'ndarray-gemm', 'tfjs cpu', 'tfjs wasm'].filter((i) => r.rows.some((row) => row.impls[i] !== undefined));
+  const peers = ['gemm js', 'naive', 'ml-matrix', 'ndarray-gemm', 'tfjs cpu', 'tfjs wasm', 'numpy'].filter((i) => r.rows.some((row) => row.impls[i] !== undefined));
   const two = ['gemm 2T', 'gemm 2T shared'].filter((i) => r.rows.some((row) => row.impls[i] !== undefined));
   const head = ['n', 'form', ...two.map((t) => `${t} / gemm`), ...peers.map((p) => `${p} / gemm`)];
   const body = r.rows.map((row) => {
@@ -267,7 +297,8 @@ export function matmulHeader(r: MatmulSuiteResult): string {
     machineLine(r.machine),
     `options: sizes ${r.options.sizes.join(', ')}; forms ${r.options.forms.join(', ')}${r.options.quick ? '; quick' : ''}; ` +
       `float64 (ours, naive, ml-matrix, ndarray-gemm) and float32 (tfjs: it has no float64 kernels); ` +
-      `"2T": two threads (caller + one worker), rows of C split; "shared": operands already in SharedArrayBuffers`,
+      `"2T": two threads (caller + one worker), rows of C split; "shared": operands already in SharedArrayBuffers; ` +
+      `"gemm js": the JavaScript fallback kernel (same bits); "numpy": NumPy + OpenBLAS, one thread, out of process (the physical-limit proxy)`,
   ].join('\n');
 }
 

@@ -211,8 +211,10 @@ async function heapCheck(spec: ModelSpec, x: Tensor, y: Tensor, steps: number, s
 }
 
 function budget(scale: 'paper' | 'fashion', slow: boolean, quick: boolean): Budget {
-  if (scale === 'paper') return { time: quick ? 150 : 300, iterations: 30, warmupTime: 50, warmupIterations: 20 };
-  return slow ? { time: 0, iterations: 2, warmupTime: 0, warmupIterations: 1 } : { time: 0, iterations: quick ? 5 : 6, warmupTime: 0, warmupIterations: 2 };
+  // warm-up by time, not by count: V8 needs ~0.5 s (a hundred small steps) before a step's time
+  // is steady, for JavaScript and WebAssembly alike (halfspace bench step checks it)
+  if (scale === 'paper') return { time: quick ? 150 : 300, iterations: 30, warmupTime: 500, warmupIterations: 20 };
+  return slow ? { time: 0, iterations: 2, warmupTime: 0, warmupIterations: 1 } : { time: 0, iterations: quick ? 5 : 6, warmupTime: 500, warmupIterations: 2 };
 }
 
 export interface StepBenchOptions {
