@@ -9,4 +9,4 @@ export { expScalar, sigmoidScalar } from './math.js';
 export { Workspace, withWorkspace, allocData, allocDataUninit, currentArena } from './workspace.js';
 export { Arena, arenaBytes, type ArenaKernels } from './arena.js';
 export { Rng, detLog, type RngState } from './random.js';
-export { toNdarray, fromNdarray } from './ndarray.js';
+export { toNdarray, fromNdarray, type Float64NdArray, type NdArrayLike } from './ndarray.js';
