@@ -1,4 +1,5 @@
-// halfspace: the public entry point, re-exporting the browser-safe core (tensor, autograd, models, data).
+// halfspace: the public entry point, re-exporting the browser-safe core (tensor, autograd, models
+// and their checkpoints, data, paths). Figures are 'halfspace/viz'; files and threads 'halfspace/node'.
 // Raw tensor kernels live under `ops` (and in 'halfspace/tensor'); the names at the top level are
 // the differentiable ops of autograd, so `matmul` here records a gradient.
 
@@ -14,6 +15,8 @@ export {
   matmul as matmulTensor,
   toNdarray,
   fromNdarray,
+  type Float64NdArray,
+  type NdArrayLike,
   type NestedArray,
   type SliceRange,
   type Shape,

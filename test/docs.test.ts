@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..');
 const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
 const entry = pathToFileURL(join(root, 'dist', 'index.js')).href;
+const subpath = (sub: string): string => pathToFileURL(join(root, 'dist', sub, 'index.js')).href;
 const work = mkdtempSync(join(tmpdir(), 'halfspace-docs-'));
 
 function blocks(page: string): string[] {
@@ -29,7 +30,8 @@ describe('documentation examples run', () => {
     const prelude = `const __assert = console.assert; console.assert = (c, ...m) => { if (!c) throw new Error('assertion failed: ' + m.join(' ')); };\n`;
     const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
     const file = join(work, `${name.replace(/[^a-z0-9]+/gi, '-')}.mjs`);
-    writeFileSync(file, prelude + js.replace(/from ['"]halfspace(?:\/[a-z]+)?['"]/g, `from '${entry}'`) + '\nconsole.assert = __assert;\n');
+    const resolved = js.replace(/from ['"]halfspace(?:\/([a-z]+))?['"]/g, (_m, sub?: string) => `from '${sub === undefined ? entry : subpath(sub)}'`);
+    writeFileSync(file, prelude + resolved + '\nconsole.assert = __assert;\n');
     await import(pathToFileURL(file).href);
   });
 });

@@ -1,4 +1,4 @@
-// The CIFAR-10/100 binary record format parsed from bytes (browser-safe; src/io reads the files).
+// The CIFAR-10/100 binary record format parsed from bytes (browser-safe; src/node/datasets.ts reads the files).
 
 import { Tensor } from '../tensor/tensor.js';
 import type { LabeledData } from './synthetic.js';

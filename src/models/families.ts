@@ -1,4 +1,4 @@
-// The five model families of SPEC.md, each computing its output and exposing its gates.
+// The five model families of docs/math.md, each computing its output and exposing its gates.
 
 import { type Var, asVar, noGrad } from '../autograd/engine.js';
 import { mul } from '../autograd/ops/elementwise.js';
@@ -7,6 +7,7 @@ import { augmentedLinear, composeAffine, gatedLinear, matmul, rowOuter, softGate
 import { reshape, transpose } from '../autograd/ops/movement.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type CheckpointJson, checkpointFromJson, checkpointJson, parseCheckpoint } from './checkpoint.js';
 import { type ModelConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { type InitOptions, type Linear, Module, initLinear, makeLinear, toRng } from './module.js';
 
@@ -66,6 +67,40 @@ export abstract class Network extends Module {
       throw new Error(`${op}: expected input [n, ${this.config.inputDim}], got ${shapeStr(v.shape)}`);
     }
     return v;
+  }
+
+  /**
+   * The checkpoint of this model as a JSON value (docs/checkpoint-format.md), so
+   * `JSON.stringify(model)` writes a checkpoint that {@link Network.fromJSON} and
+   * `parseCheckpoint` read back. For canonical bytes and training metadata use
+   * `serializeCheckpoint(model, meta)`.
+   */
+  toJSON(): CheckpointJson {
+    return checkpointJson(this as unknown as Model);
+  }
+
+  /**
+   * The model a checkpoint describes, from its JSON value (`model.toJSON()`, `JSON.parse` of a
+   * file) or its text; every check of `parseCheckpoint` applies. Called on a family
+   * (`DLGN.fromJSON(...)`), it also checks the checkpoint holds that family.
+   *
+   * @example
+   * ```ts
+   * import { DLGN, Network, Tensor, createModel } from 'halfspace';
+   * const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [4, 4], outputDim: 1 }, { rng: 3 });
+   * const back = Network.fromJSON(JSON.stringify(net));
+   * const x = Tensor.from([[0.5, -1]]);
+   * console.assert(back.forward(x).value.item() === net.forward(x).value.item());
+   * console.assert(DLGN.fromJSON(net.toJSON()) instanceof DLGN);
+   * ```
+   */
+  static fromJSON(json: unknown, source?: string): Model {
+    const { model } = typeof json === 'string' ? parseCheckpoint(json, source) : checkpointFromJson(json, source);
+    const kind = model.config.kind;
+    if (!(model instanceof this)) {
+      throw new Error(`${this.name}.fromJSON: the checkpoint${source === undefined ? '' : ` ${source}`} holds a ${kind} network`);
+    }
+    return model;
   }
 
   override toString(): string {

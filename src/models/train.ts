@@ -100,16 +100,44 @@ export interface FitOptions {
   earlyStopping?: { patience?: number; minDelta?: number; monitor?: 'loss' | 'valLoss'; lossThreshold?: number };
   /** Checked before every batch; an abort returns the history so far with `stopped: 'aborted'`. */
   signal?: AbortSignal;
-  onEpochEnd?: (e: EpochLog) => void;
+  /**
+   * Called once, after the options and data are checked and before the first step. Callbacks may
+   * return a promise: `fitAsync` waits for it before going on, `fit` does not.
+   */
+  onTrainBegin?: (t: TrainBegin) => unknown;
+  /** Called after every completed epoch with its log (the same object `History.epochs` keeps). */
+  onEpochEnd?: (e: EpochLog) => unknown;
   /** Called after each optimiser step with the batch loss computed before it. */
-  onBatchEnd?: (b: { epoch: number; batch: number; loss: number }) => void;
+  onBatchEnd?: (b: { epoch: number; batch: number; loss: number }) => unknown;
+  /** Called once with the history when training stops without an error (completed, early stop, abort). */
+  onTrainEnd?: (h: History) => unknown;
+}
+
+/** What `onTrainBegin` receives. */
+export interface TrainBegin {
+  epochs: number;
+  /** Training samples. */
+  samples: number;
+  /** Samples per step (the last batch of an epoch may be smaller). */
+  batchSize: number;
+  stepsPerEpoch: number;
+}
+
+/** Options of `fitAsync`: those of `fit`, and how often to give the event loop a turn. */
+export interface FitAsyncOptions extends FitOptions {
+  /**
+   * Yield (a macrotask: setImmediate on Node, a MessageChannel message in browsers) after
+   * `steps` optimiser steps or once `ms` milliseconds have passed since the last yield,
+   * whichever comes first. Default `{ ms: 16 }`: about one frame, so a page keeps repainting.
+   */
+  yieldEvery?: { steps?: number; ms?: number };
 }
 
 const LOSSES: readonly LossKind[] = ['mse', 'ce', 'logistic', 'hinge'];
 const FIT_FIELDS = new Set([
   'loss', 'epochs', 'batchSize', 'optimizer', 'lr', 'momentum', 'weightDecay', 'betas', 'eps', 'schedule', 'seed',
   'shuffle', 'validation', 'freeze', 'train', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay',
-  'betaSchedule', 'earlyStopping', 'signal', 'onEpochEnd', 'onBatchEnd',
+  'betaSchedule', 'earlyStopping', 'signal', 'onTrainBegin', 'onEpochEnd', 'onBatchEnd', 'onTrainEnd',
 ]);
 /** Options that configure an optimiser `fit` builds; with an `Optimizer` instance they would be ignored. */
 const BUILD_FIELDS = ['lr', 'momentum', 'weightDecay', 'betas', 'eps', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay'] as const;
@@ -419,26 +447,26 @@ function hasSoftGates(model: Network): boolean {
 }
 
 /** The parameters frozen by `freeze` and `train`, by name; unknown prefixes are errors. */
-function frozenNames(model: Network, freeze: unknown, train: unknown): Set<string> {
+function frozenNames(op: string, model: Network, freeze: unknown, train: unknown): Set<string> {
   const names = model.namedParameters().map(([n]) => n);
   const prefixes: string[] = [];
   if (freeze !== undefined) {
     if (!Array.isArray(freeze) || !freeze.every((p) => typeof p === 'string' && p.length > 0)) {
-      throw new Error(`fit: freeze must be a list of non-empty name prefixes, got ${JSON.stringify(freeze)}`);
+      throw new Error(`${op}: freeze must be a list of non-empty name prefixes, got ${JSON.stringify(freeze)}`);
     }
     for (const p of freeze as string[]) {
       if (!names.some((n) => n.startsWith(p))) {
-        throw new Error(`fit: freeze prefix '${p}' matches no parameter (the model has ${names.join(', ')})`);
+        throw new Error(`${op}: freeze prefix '${p}' matches no parameter (the model has ${names.join(', ')})`);
       }
       prefixes.push(p);
     }
   }
   const regime = train ?? 'both';
   if (regime !== 'both' && regime !== 'gates' && regime !== 'values') {
-    throw new Error(`fit: train must be one of both, gates, values, got ${JSON.stringify(train)}`);
+    throw new Error(`${op}: train must be one of both, gates, values, got ${JSON.stringify(train)}`);
   }
   if (regime !== 'both' && !names.some(isGate)) {
-    throw new Error(`fit: train: '${regime}' needs gate.* parameters, but a ${model.config.kind} network has none`);
+    throw new Error(`${op}: train: '${regime}' needs gate.* parameters, but a ${model.config.kind} network has none`);
   }
   return new Set(
     names.filter(
@@ -448,23 +476,23 @@ function frozenNames(model: Network, freeze: unknown, train: unknown): Set<strin
 }
 
 /** The optimiser `fit` builds from the options, over the trainable parameters only. */
-function buildOptimizer(model: Network, options: FitOptions, trainable: [string, Var][]): Optimizer {
+function buildOptimizer(op: string, model: Network, options: FitOptions, trainable: [string, Var][]): Optimizer {
   const kind = options.optimizer ?? 'adam';
   if (kind !== 'adam' && kind !== 'adamw' && kind !== 'sgd') {
-    throw new Error(`fit: optimizer must be adam, adamw, sgd or an Optimizer, got ${JSON.stringify(kind)}`);
+    throw new Error(`${op}: optimizer must be adam, adamw, sgd or an Optimizer, got ${JSON.stringify(kind)}`);
   }
   for (const f of ['lr', 'weightDecay', ...GROUP_FIELDS] as const) {
-    if (options[f] !== undefined) nonNegative('fit', f, options[f]);
+    if (options[f] !== undefined) nonNegative(op, f, options[f]);
   }
   if (kind === 'sgd' && (options.betas !== undefined || options.eps !== undefined)) {
-    throw new Error('fit: betas and eps apply to adam and adamw, not sgd');
+    throw new Error(`${op}: betas and eps apply to adam and adamw, not sgd`);
   }
-  if (kind !== 'sgd' && options.momentum !== undefined) throw new Error(`fit: momentum applies to sgd, not ${kind}`);
+  if (kind !== 'sgd' && options.momentum !== undefined) throw new Error(`${op}: momentum applies to sgd, not ${kind}`);
   const lr = options.lr ?? (kind === 'sgd' ? 0.1 : 1e-3);
   let params: Var[] | ParamGroup[] = trainable.map(([, p]) => p);
   if (GROUP_FIELDS.some((f) => options[f] !== undefined)) {
     if ((options.gateLr !== undefined || options.gateWeightDecay !== undefined) && !model.namedParameters().some(([n]) => isGate(n))) {
-      throw new Error(`fit: gateLr and gateWeightDecay need gate.* parameters, but a ${model.config.kind} network has none`);
+      throw new Error(`${op}: gateLr and gateWeightDecay need gate.* parameters, but a ${model.config.kind} network has none`);
     }
     // group order is fixed (gate, value) so EpochLog.lr reads the same for every model; a group
     // emptied by freezing stays, and simply updates nothing
@@ -478,17 +506,17 @@ function buildOptimizer(model: Network, options: FitOptions, trainable: [string,
   return kind === 'adam' ? new Adam(params, adam) : new AdamW(params, adam);
 }
 
-function buildScheduler(schedule: FitOptions['schedule'], opt: Optimizer, epochs: number): LRScheduler | null {
+function buildScheduler(op: string, schedule: FitOptions['schedule'], opt: Optimizer, epochs: number): LRScheduler | null {
   if (schedule === undefined) return null;
   if (schedule.kind === 'step') {
-    if (schedule.gamma !== undefined) nonNegative('fit', 'schedule.gamma', schedule.gamma);
-    return new StepLR(opt, positiveInt('fit', 'schedule.stepSize', schedule.stepSize), schedule.gamma);
+    if (schedule.gamma !== undefined) nonNegative(op, 'schedule.gamma', schedule.gamma);
+    return new StepLR(opt, positiveInt(op, 'schedule.stepSize', schedule.stepSize), schedule.gamma);
   }
   if (schedule.kind === 'cosine') {
-    const tMax = schedule.tMax === undefined ? epochs : positiveInt('fit', 'schedule.tMax', schedule.tMax);
-    return new CosineLR(opt, tMax, schedule.etaMin === undefined ? 0 : nonNegative('fit', 'schedule.etaMin', schedule.etaMin));
+    const tMax = schedule.tMax === undefined ? epochs : positiveInt(op, 'schedule.tMax', schedule.tMax);
+    return new CosineLR(opt, tMax, schedule.etaMin === undefined ? 0 : nonNegative(op, 'schedule.etaMin', schedule.etaMin));
   }
-  throw new Error(`fit: schedule.kind must be step or cosine, got ${JSON.stringify((schedule as { kind: unknown }).kind)}`);
+  throw new Error(`${op}: schedule.kind must be step or cosine, got ${JSON.stringify((schedule as { kind: unknown }).kind)}`);
 }
 
 function allFinite(params: Var[]): boolean {
@@ -508,7 +536,7 @@ function allFinite(params: Var[]): boolean {
  * Non-finite loss: if a batch loss is NaN or infinite, the parameters are restored to the last
  * values that gave a finite batch loss — the ones before the most recent optimiser step, which
  * is the step that produced the bad weights — and `fit` throws
- * `fit: loss became NaN at epoch 3, batch 2; weights restored to the last finite step`. The same
+ * `${op}: loss became NaN at epoch 3, batch 2; weights restored to the last finite step`. The same
  * restore happens (with a "parameters became non-finite" message) if the weights hold NaN or
  * infinity at the end of an epoch. The copy lives in buffers allocated once.
  *
@@ -528,73 +556,164 @@ function allFinite(params: Var[]): boolean {
  * ```
  */
 export function fit(model: Network, data: Dataset, options: FitOptions): History {
-  if (typeof options !== 'object' || options === null) throw new Error('fit: options must be an object with loss and epochs');
-  for (const key of Object.keys(options)) {
-    if (!FIT_FIELDS.has(key)) throw new Error(`fit: unknown option '${key}'`);
+  const run = trainSteps('fit', model, data, options);
+  for (;;) {
+    const r = run.next();
+    if (r.done === true) return r.value;
   }
-  const kind = checkLossKind('fit', options.loss);
-  const epochs = positiveInt('fit', 'epochs', options.epochs);
-  const n = checkDataset('fit', 'data', model, data, kind);
-  const bs = options.batchSize === undefined ? n : Math.min(positiveInt('fit', 'batchSize', options.batchSize), n);
-  if (options.validation !== undefined) checkDataset('fit', 'validation', model, options.validation, kind);
+}
+
+/**
+ * {@link fit} that gives the event loop a turn while it trains, so a page can repaint, show
+ * progress or stop it (`signal`), and a server keeps answering. Same loop, same numbers: the
+ * weights and history are bit for bit those of `fit` with the same arguments; only the pauses
+ * differ. Callbacks that return a promise are awaited before training goes on. Resolves with
+ * the history; rejects with the error `fit` would throw (weights restored as there).
+ *
+ * The model must not be trained by anything else while this runs (reading it, e.g. drawing
+ * its regions between steps, is fine).
+ *
+ * @example
+ * ```ts
+ * import { DLGN, fitAsync, xor } from 'halfspace';
+ * const net = new DLGN({ inputDim: 2, widths: [8, 8], outputDim: 2 }, { rng: 1 });
+ * const stop = new AbortController();
+ * const history = await fitAsync(net, xor({ n: 200, seed: 1 }), {
+ *   loss: 'ce', epochs: 20, batchSize: 50, lr: 0.02, signal: stop.signal,
+ *   yieldEvery: { ms: 16 },
+ *   onEpochEnd: (e) => console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(3)}`),
+ * });
+ * console.assert(history.epochs.length === 20);
+ * ```
+ */
+export async function fitAsync(model: Network, data: Dataset, options: FitAsyncOptions): Promise<History> {
+  const every = options?.yieldEvery ?? { ms: 16 };
+  if (typeof every !== 'object' || every === null) throw new Error('fitAsync: yieldEvery must be { steps?, ms? }');
+  const steps = every.steps === undefined ? Infinity : positiveInt('fitAsync', 'yieldEvery.steps', every.steps);
+  const ms = every.ms === undefined ? Infinity : nonNegative('fitAsync', 'yieldEvery.ms', every.ms);
+  const run = trainSteps('fitAsync', model, data, options);
+  let since = 0;
+  let last = now();
+  let r = run.next();
+  while (r.done !== true) {
+    let resume: unknown;
+    let failed = false;
+    try {
+      if (r.value !== undefined) {
+        // a callback's promise: wait for it, whatever the schedule
+        resume = await r.value;
+        last = now();
+      } else if (++since >= steps || now() - last >= ms) {
+        await nextTask();
+        since = 0;
+        last = now();
+      }
+    } catch (e) {
+      resume = e;
+      failed = true;
+    }
+    // a rejected callback promise is thrown into the loop, so its finally restores the flags
+    r = failed ? run.throw(resume) : run.next();
+  }
+  return r.value;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Resolves in a later macrotask: setImmediate where it exists (Node), else a MessageChannel message, else setTimeout. */
+function nextTask(): Promise<void> {
+  type Port = { onmessage: (() => void) | null; close(): void; postMessage(v: unknown): void };
+  const g = globalThis as unknown as { setImmediate?: (f: () => void) => unknown; MessageChannel?: new () => { port1: Port; port2: Port } };
+  return new Promise((resolve) => {
+    if (typeof g.setImmediate === 'function') g.setImmediate(resolve);
+    else if (typeof g.MessageChannel === 'function') {
+      const ch = new g.MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        resolve();
+      };
+      ch.port2.postMessage(null);
+    } else setTimeout(resolve, 0);
+  });
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/**
+ * The training loop of {@link fit} and {@link fitAsync}, written once: it yields after every
+ * optimiser step (`undefined`) and after a callback that returned a promise (the promise, for
+ * `fitAsync` to await; `fit` does not wait). Pausing between steps changes nothing computed.
+ */
+function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, options: FitOptions): Generator<PromiseLike<unknown> | undefined, History> {
+  if (typeof options !== 'object' || options === null) throw new Error(`${op}: options must be an object with loss and epochs`);
+  for (const key of Object.keys(options)) {
+    if (!FIT_FIELDS.has(key) && !(op === 'fitAsync' && key === 'yieldEvery')) throw new Error(`${op}: unknown option '${key}'`);
+  }
+  const kind = checkLossKind(op, options.loss);
+  const epochs = positiveInt(op, 'epochs', options.epochs);
+  const n = checkDataset(op, 'data', model, data, kind);
+  const bs = options.batchSize === undefined ? n : Math.min(positiveInt(op, 'batchSize', options.batchSize), n);
+  if (options.validation !== undefined) checkDataset(op, 'validation', model, options.validation, kind);
   if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
-    throw new Error(`fit: shuffle must be true or false, got ${JSON.stringify(options.shuffle)}`);
+    throw new Error(`${op}: shuffle must be true or false, got ${JSON.stringify(options.shuffle)}`);
   }
   const seed = options.seed ?? 0;
   if (!(seed instanceof Rng) && (typeof seed !== 'number' || !Number.isInteger(seed))) {
-    throw new Error(`fit: seed must be an integer or an Rng, got ${JSON.stringify(seed)}`);
+    throw new Error(`${op}: seed must be an integer or an Rng, got ${JSON.stringify(seed)}`);
   }
   if (options.betaSchedule !== undefined && !hasSoftGates(model)) {
     const c = model.config;
     throw new Error(
-      `fit: betaSchedule needs a model with soft gates; this ${c.kind} network has ${c.kind === 'dln' || c.kind === 'dnn' ? 'no beta' : 'hard gates'}`,
+      `${op}: betaSchedule needs a model with soft gates; this ${c.kind} network has ${c.kind === 'dln' || c.kind === 'dnn' ? 'no beta' : 'hard gates'}`,
     );
   }
 
   const es = options.earlyStopping ?? {};
   const monitor = es.monitor ?? (options.validation !== undefined ? 'valLoss' : 'loss');
-  if (monitor !== 'loss' && monitor !== 'valLoss') throw new Error(`fit: earlyStopping.monitor must be loss or valLoss, got ${JSON.stringify(monitor)}`);
-  if (monitor === 'valLoss' && options.validation === undefined) throw new Error("fit: earlyStopping.monitor is 'valLoss' but no validation data was given");
-  const patience = es.patience === undefined ? undefined : positiveInt('fit', 'earlyStopping.patience', es.patience);
-  const minDelta = es.minDelta === undefined ? 0 : nonNegative('fit', 'earlyStopping.minDelta', es.minDelta);
+  if (monitor !== 'loss' && monitor !== 'valLoss') throw new Error(`${op}: earlyStopping.monitor must be loss or valLoss, got ${JSON.stringify(monitor)}`);
+  if (monitor === 'valLoss' && options.validation === undefined) throw new Error(`${op}: earlyStopping.monitor is 'valLoss' but no validation data was given`);
+  const patience = es.patience === undefined ? undefined : positiveInt(op, 'earlyStopping.patience', es.patience);
+  const minDelta = es.minDelta === undefined ? 0 : nonNegative(op, 'earlyStopping.minDelta', es.minDelta);
   if (es.lossThreshold !== undefined && (typeof es.lossThreshold !== 'number' || Number.isNaN(es.lossThreshold))) {
-    throw new Error(`fit: earlyStopping.lossThreshold must be a number, got ${JSON.stringify(es.lossThreshold)}`);
+    throw new Error(`${op}: earlyStopping.lossThreshold must be a number, got ${JSON.stringify(es.lossThreshold)}`);
   }
 
   // which parameters train
   const named = model.namedParameters();
-  const frozen = frozenNames(model, options.freeze, options.train);
+  const frozen = frozenNames(op, model, options.freeze, options.train);
   let optimizer: Optimizer;
   if (options.optimizer instanceof Optimizer) {
     for (const f of BUILD_FIELDS) {
-      if (options[f] !== undefined) throw new Error(`fit: ${f} would be ignored: the optimizer passed in was built with its own settings`);
+      if (options[f] !== undefined) throw new Error(`${op}: ${f} would be ignored: the optimizer passed in was built with its own settings`);
     }
     optimizer = options.optimizer;
     const byVar = new Map(named.map(([name, p]) => [p, name]));
     for (const p of optimizer.params()) {
       const name = byVar.get(p);
-      if (name === undefined) throw new Error(`fit: the optimizer holds a parameter (${p.name ?? 'unnamed'}) that is not one of this model's`);
-      if (frozen.has(name)) throw new Error(`fit: the optimizer updates '${name}', which freeze/train marks frozen`);
+      if (name === undefined) throw new Error(`${op}: the optimizer holds a parameter (${p.name ?? 'unnamed'}) that is not one of this model's`);
+      if (frozen.has(name)) throw new Error(`${op}: the optimizer updates '${name}', which freeze/train marks frozen`);
     }
   } else {
-    optimizer = buildOptimizer(model, options, named.filter(([name]) => !frozen.has(name)));
+    optimizer = buildOptimizer(op, model, options, named.filter(([name]) => !frozen.has(name)));
   }
   const params = optimizer.params();
-  if (params.length === 0) throw new Error(`fit: no parameter is left to train (frozen: ${[...frozen].join(', ')})`);
+  if (params.length === 0) throw new Error(`${op}: no parameter is left to train (frozen: ${[...frozen].join(', ')})`);
   const trainable = new Set(params);
   const hardGated = model.config.gate === 'hard' && model.config.kind !== 'dln' && model.config.kind !== 'dnn';
   if (hardGated && named.every(([name, p]) => !trainable.has(p) || isGate(name))) {
     // the step gate's rule returns no gradient, so every step would be a silent no-op
-    throw new Error('fit: only gate.* parameters would train, but hard gates pass no gradient to them');
+    throw new Error(`${op}: only gate.* parameters would train, but hard gates pass no gradient to them`);
   }
-  const scheduler = buildScheduler(options.schedule, optimizer, epochs);
+  const scheduler = buildScheduler(op, options.schedule, optimizer, epochs);
 
   const rng = seed instanceof Rng ? seed : new Rng(seed);
   const shuffle = options.shuffle ?? true;
   const single = bs === n; // one batch of everything: shuffling would only reorder a sum
   const identity = single || shuffle ? null : Int32Array.from({ length: n }, (_, i) => i);
   const classification = kind !== 'mse';
-  const { signal, onBatchEnd, onEpochEnd, betaSchedule } = options;
+  const { signal, onBatchEnd, onEpochEnd, onTrainBegin, onTrainEnd, betaSchedule } = options;
 
   // the last parameter values that gave a finite loss, copied before every step into buffers
   // allocated once (the step is O(n P) anyway; the copy is O(P) and allocation-free)
@@ -622,6 +741,8 @@ export function fit(model: Network, data: Dataset, options: FitOptions): History
   const flags = named.map(([, p]) => p.requiresGrad);
   for (const [, p] of named) if (!trainable.has(p)) p.requiresGrad = false;
   try {
+    const begun = onTrainBegin?.({ epochs, samples: n, batchSize: bs, stepsPerEpoch: Math.ceil(n / bs) });
+    if (isThenable(begun)) yield begun;
     epochLoop: for (let epoch = 0; epoch < epochs; epoch++) {
       if (signal?.aborted) {
         history.stopped = 'aborted';
@@ -631,7 +752,7 @@ export function fit(model: Network, data: Dataset, options: FitOptions): History
       if (betaSchedule !== undefined) {
         beta = betaSchedule(epoch);
         if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
-          throw new Error(`fit: betaSchedule(${epoch}) returned ${String(beta)}; beta must be a finite number > 0`);
+          throw new Error(`${op}: betaSchedule(${epoch}) returned ${String(beta)}; beta must be a finite number > 0`);
         }
         // config is a readonly *property*, but the object is this model's own (resolveConfig
         // builds a fresh one) and the gated families read config.beta at every pass, so writing
@@ -661,7 +782,7 @@ export function fit(model: Network, data: Dataset, options: FitOptions): History
         const lv = trainer.lossAndGrad(xb, yb);
         if (!Number.isFinite(lv)) {
           restore();
-          throw new Error(`fit: loss became ${lv} at epoch ${epoch}, batch ${batch}; weights restored to the last finite step`);
+          throw new Error(`${op}: loss became ${lv} at epoch ${epoch}, batch ${batch}; weights restored to the last finite step`);
         }
         for (let i = 0; i < params.length; i++) good[i].set(params[i].value.data);
         trainer.update();
@@ -669,12 +790,14 @@ export function fit(model: Network, data: Dataset, options: FitOptions): History
         const m = yb.shape[0];
         lossSum += lv * m;
         if (classification) correct += countCorrect(kind, trainer.output!, yb);
-        onBatchEnd?.({ epoch, batch, loss: lv });
+        const batchDone = onBatchEnd?.({ epoch, batch, loss: lv });
+        if (isThenable(batchDone)) yield batchDone;
+        yield undefined;
       }
       // a step can leave NaN weights without any later batch of this epoch noticing
       if (!allFinite(params)) {
         restore();
-        throw new Error(`fit: parameters became non-finite at epoch ${epoch}, batch ${batch - 1}; weights restored to the last finite step`);
+        throw new Error(`${op}: parameters became non-finite at epoch ${epoch}, batch ${batch - 1}; weights restored to the last finite step`);
       }
       const log: EpochLog = { epoch, loss: lossSum / n, lr };
       if (classification) log.accuracy = correct / n;
@@ -696,7 +819,8 @@ export function fit(model: Network, data: Dataset, options: FitOptions): History
         ref = monitored;
         wait = 0;
       } else wait++;
-      onEpochEnd?.(log);
+      const epochDone = onEpochEnd?.(log);
+      if (isThenable(epochDone)) yield epochDone;
       if (es.lossThreshold !== undefined && monitored <= es.lossThreshold) {
         history.stopped = 'loss-threshold';
         break;
@@ -706,6 +830,8 @@ export function fit(model: Network, data: Dataset, options: FitOptions): History
         break;
       }
     }
+    const ended = onTrainEnd?.(history);
+    if (isThenable(ended)) yield ended;
   } finally {
     named.forEach(([, p], i) => {
       p.requiresGrad = flags[i];

@@ -11,4 +11,4 @@ export { Arena, arenaBytes, arenaKernelsAvailable } from './arena.js';
 export { KERNEL_NAMES, type KernelName, kernelCalls, resetKernelCalls, useCompiledKernels } from './kernels.js';
 export type { ElementwiseExports } from './wasm/elementwise-module.js';
 export { Rng, detLog, type RngState } from './random.js';
-export { toNdarray, fromNdarray } from './ndarray.js';
+export { toNdarray, fromNdarray, type Float64NdArray, type NdArrayLike } from './ndarray.js';

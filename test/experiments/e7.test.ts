@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES, type FashionMnist } from '../../src/data/fashion-mnist.js';
 import { type FashionMnistRequest, e7, e7Protocol, makeE7 } from '../../src/experiments/e7.js';
 import type { ExperimentResult } from '../../src/experiments/framework.js';
-import { fashionMnistDir, loadFashionMnist } from '../../src/io/datasets.js';
+import { fashionMnistDir, loadFashionMnist } from '../../src/node/datasets.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 

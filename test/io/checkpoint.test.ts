@@ -4,19 +4,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeFileAtomicAsync } from '../../src/io/atomic.js';
+import * as root from '../../src/index.js';
+import * as io from '../../src/io/index.js';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
   type TrainingMeta,
-  loadCheckpoint,
+  checkpointFromJson,
+  checkpointJson,
   parseCheckpoint,
-  saveCheckpoint,
   serializeCheckpoint,
-} from '../../src/io/checkpoint.js';
-import * as io from '../../src/io/index.js';
+} from '../../src/models/checkpoint.js';
 import type { ModelConfig } from '../../src/models/config.js';
-import { type Model, createModel } from '../../src/models/families.js';
+import { DLGN, type Model, Network, ReLUNet, createModel } from '../../src/models/families.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../../src/node/atomic.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint.js';
+import * as node from '../../src/node/index.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
@@ -108,12 +111,61 @@ describe('checkpoint round trip', () => {
     expectBitIdentical(model.forward(x).value.values(), net.forward(x).value.values());
   });
 
-  it('the index exports the API', () => {
-    expect(io.CHECKPOINT_FORMAT).toBe('halfspace-checkpoint');
-    expect(io.CHECKPOINT_VERSION).toBe(1);
-    for (const f of ['serializeCheckpoint', 'parseCheckpoint', 'saveCheckpoint', 'loadCheckpoint', 'writeFileAtomic', 'writeFileAtomicAsync']) {
-      expect(typeof (io as Record<string, unknown>)[f]).toBe('function');
+  it('the entries export the API: text and JSON forms from the root and halfspace/io, files from halfspace/node', () => {
+    for (const entry of [root, io] as Record<string, unknown>[]) {
+      expect(entry.CHECKPOINT_FORMAT).toBe('halfspace-checkpoint');
+      expect(entry.CHECKPOINT_VERSION).toBe(1);
+      for (const f of ['serializeCheckpoint', 'parseCheckpoint', 'checkpointJson', 'checkpointFromJson']) expect(typeof entry[f]).toBe('function');
+      for (const f of ['saveCheckpoint', 'loadCheckpoint', 'writeFileAtomic']) expect(entry[f]).toBeUndefined();
     }
+    for (const f of ['saveCheckpoint', 'loadCheckpoint', 'writeFileAtomic', 'writeFileAtomicAsync', 'loadFashionMnist', 'loadCifarBinary', 'setThreads']) {
+      expect(typeof (node as Record<string, unknown>)[f]).toBe('function');
+    }
+  });
+});
+
+describe('checkpoints as JSON values: toJSON, fromJSON', () => {
+  const configs: ModelConfig[] = [
+    { kind: 'dln', inputDim: 2, widths: [3], outputDim: 2 },
+    { kind: 'dnn', inputDim: 3, widths: [4, 2], outputDim: 1, bias: false },
+    { kind: 'dgn', inputDim: 2, widths: [3, 3], outputDim: 2 },
+    { kind: 'dlgn', inputDim: 2, widths: [4, 3], outputDim: 1, features: 'sf', gate: 'hard' },
+    { kind: 'dlgn-vt', inputDim: 2, widths: [2, 3], outputDim: 2 },
+  ];
+
+  it.each(configs.map((c) => [c.kind, c] as const))('%s: JSON.stringify(model) reads back bit for bit, and toJSON is the parsed text', (_k, config) => {
+    const net = createModel(config, { rng: 11 });
+    const json = net.toJSON();
+    expect(json).toEqual(JSON.parse(serializeCheckpoint(net)));
+    const x = randomInput(6, config.inputDim, 4);
+    for (const back of [Network.fromJSON(JSON.stringify(net)), Network.fromJSON(json), checkpointFromJson(JSON.parse(JSON.stringify(net))).model]) {
+      expect(back.config).toEqual(net.config);
+      expectBitIdentical(back.forward(x).value.values(), net.forward(x).value.values());
+    }
+    // a fresh object: changing it leaves the model alone
+    json.parameters[net.namedParameters()[0][0]].data[0] = 123;
+    expect(net.namedParameters()[0][1].value.values()[0]).not.toBe(123);
+  });
+
+  it('checkpointJson carries the training metadata; serializeCheckpoint of the loaded model gives the same bytes', () => {
+    const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [3], outputDim: 1 }, { rng: 2 });
+    const meta: TrainingMeta = { seed: 3, data: 'xor', optimizer: { name: 'adam', lr: 0.01 } };
+    const json = checkpointJson(net, meta);
+    expect(json.training).toEqual(meta);
+    const { model, meta: m } = checkpointFromJson(json);
+    expect(serializeCheckpoint(model, m)).toBe(serializeCheckpoint(net, meta));
+  });
+
+  it('fromJSON on a family checks the family; bad values get the one-line errors of parseCheckpoint', () => {
+    const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [3], outputDim: 1 }, { rng: 2 });
+    expect(DLGN.fromJSON(net.toJSON())).toBeInstanceOf(DLGN);
+    expect(() => ReLUNet.fromJSON(net.toJSON())).toThrow('ReLUNet.fromJSON: the checkpoint holds a dlgn network');
+    expect(() => Network.fromJSON('{"format": 1', 'model.json')).toThrow(/^checkpoint model\.json: not valid JSON/);
+    expect(() => Network.fromJSON([1, 2])).toThrow('checkpoint <json>: expected a JSON object at the top level, got an array');
+    const bad = net.toJSON();
+    bad.parameters['out.bias'].data = [Number.NaN];
+    expect(() => Network.fromJSON(bad)).toThrow("checkpoint <json>: parameter 'out.bias': value at flat index 0 is NaN, not a finite number");
+    expect(() => checkpointJson({} as Model)).toThrow('checkpointJson: expected a model (one of the five families), got an object');
   });
 });
 

@@ -3,8 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { disk, split } from '../../data/synthetic.js';
-import { writeFileAtomic } from '../../io/atomic.js';
-import { saveCheckpoint } from '../../io/checkpoint.js';
+import { writeFileAtomic } from '../../node/atomic.js';
+import { saveCheckpoint } from '../../node/checkpoint.js';
 import { type Model, createModel } from '../../models/families.js';
 import { evaluate, fit } from '../../models/train.js';
 import { pathCount, topPaths, verifyDecomposition } from '../../paths/decompose.js';

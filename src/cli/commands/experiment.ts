@@ -5,8 +5,8 @@ import { cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { EXPERIMENTS, type Experiment, type ExperimentResult, experimentById } from '../../experiments/index.js';
 import { makeE7 } from '../../experiments/e7.js';
-import { loadFashionMnist } from '../../io/datasets.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { loadFashionMnist } from '../../node/datasets.js';
+import { writeFileAtomic } from '../../node/atomic.js';
 import { Flags, parseArgs } from '../args.js';
 
 export const experimentHelp = `halfspace experiment e1|e2|e3|e4|e5|e6|e7|all --out DIR [--quick] [--seed S] [--dataset sdi|sdii]

@@ -1,6 +1,6 @@
 // `halfspace paths`: the top paths of one input, with their half-space constraints and the decomposition check.
 
-import { loadCheckpoint } from '../../io/checkpoint.js';
+import { loadCheckpoint } from '../../node/checkpoint.js';
 import type { Model } from '../../models/families.js';
 import { type Path, pathCount, topPaths, verifyDecomposition } from '../../paths/decompose.js';
 import { constraintsForPathId, formatConstraint } from '../../paths/regions.js';

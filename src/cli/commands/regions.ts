@@ -2,8 +2,8 @@
 
 import { readFileSync } from 'node:fs';
 import { parseCsv } from '../../data/csv.js';
-import { loadCheckpoint } from '../../io/checkpoint.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { loadCheckpoint } from '../../node/checkpoint.js';
+import { writeFileAtomic } from '../../node/atomic.js';
 import { type Box2D, arrangement2D } from '../../paths/regions.js';
 import { regionFigure } from '../../viz/figures.js';
 import { Flags, parseArgs } from '../args.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CIFAR_PIXELS } from '../../src/data/cifar.js';
 import { FASHION_MNIST_CLASSES } from '../../src/data/fashion-mnist.js';
-import { fashionMnistDir, loadCifarBinary, loadFashionMnist } from '../../src/io/datasets.js';
+import { fashionMnistDir, loadCifarBinary, loadFashionMnist } from '../../src/node/datasets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'halfspace-datasets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,14 +1,15 @@
-// Checkpoints: a model as versioned, deterministic JSON, validated field by field on load.
+// Checkpoints: a model as versioned, deterministic JSON, validated field by field on load (browser-safe).
 
-import { readFileSync } from 'node:fs';
-import { type ModelConfig, type ModelKind, type ResolvedConfig, resolveConfig } from '../models/config.js';
-import { type Model, Network, createModel } from '../models/families.js';
 import { shapeStr, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { writeFileAtomic } from './atomic.js';
+import { type ModelConfig, type ModelKind, type ResolvedConfig, resolveConfig } from './config.js';
+// a cycle by design: families.ts gives every model toJSON()/fromJSON() through this module, which
+// builds models with createModel; both sides use the other only inside functions, never at load
+import { type Model, Network, createModel } from './families.js';
 
 /*
- * The file, version 1:
+ * The format is specified in docs/checkpoint-format.md (field table and version rule). In short,
+ * version 1:
  *
  *   {
  *     "format": "halfspace-checkpoint",
@@ -19,14 +20,14 @@ import { writeFileAtomic } from './atomic.js';
  *     "training": { seed, data, optimizer, ... (keys sorted) }
  *   }
  *
- * Determinism: keys are written in a fixed order (parameters in the model's canonical order of
- * SPEC.md, training keys sorted), numbers by JS's shortest round-trip formatting (plus "-0",
+ * Determinism: keys are written in a fixed order (parameters in the model's canonical order,
+ * docs/math.md "Parameter names", training keys sorted), numbers by JS's shortest round-trip formatting (plus "-0",
  * which JSON.parse reads back as -0), and nothing time-dependent is added, so one run gives the
  * same bytes every time. The whole resolved config is written, so a change of defaults in a
  * later release cannot change what an old file means.
  *
- * serializeCheckpoint and parseCheckpoint are pure (no file system, fine in a browser); the node
- * imports above serve saveCheckpoint and loadCheckpoint alone.
+ * Everything here is pure (no file system, fine in a browser); saveCheckpoint and loadCheckpoint,
+ * which read and write files, live in src/node/checkpoint.ts ('halfspace/node').
  */
 
 /** The `format` field of every checkpoint. */
@@ -46,6 +47,25 @@ export interface TrainingMeta {
   /** The optimiser and its hyperparameters, e.g. `{ name: 'adam', lr: 1e-3 }`. */
   optimizer?: Record<string, unknown>;
   [k: string]: unknown;
+}
+
+/** One parameter in a checkpoint: its shape and its values, row-major. */
+export interface CheckpointTensor {
+  shape: number[];
+  data: number[];
+}
+
+/**
+ * A checkpoint as a JSON value: what `model.toJSON()` returns and `JSON.parse` of
+ * `serializeCheckpoint`'s text gives. docs/checkpoint-format.md has the field table.
+ */
+export interface CheckpointJson {
+  format: typeof CHECKPOINT_FORMAT;
+  version: typeof CHECKPOINT_VERSION;
+  kind: ModelKind;
+  config: ResolvedConfig;
+  parameters: Record<string, CheckpointTensor>;
+  training: TrainingMeta;
 }
 
 /** What `parseCheckpoint` and `loadCheckpoint` return. */
@@ -173,8 +193,7 @@ function emitObject(members: [string, string][], indent: string): string {
  *
  * @example
  * ```ts
- * import { createModel } from 'halfspace/models';
- * import { parseCheckpoint, serializeCheckpoint } from 'halfspace/io';
+ * import { createModel, parseCheckpoint, serializeCheckpoint } from 'halfspace';
  * const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [4, 4], outputDim: 1 }, { rng: 0 });
  * const text = serializeCheckpoint(net, { seed: 0, data: 'xor', optimizer: { name: 'adam', lr: 0.001 } });
  * const { model, meta } = parseCheckpoint(text); // model computes exactly what net computes
@@ -224,6 +243,37 @@ export function serializeCheckpoint(model: Model, meta: TrainingMeta = {}): stri
   return `${doc}\n`;
 }
 
+/**
+ * The checkpoint of a model as a JSON value (a fresh object; what `model.toJSON()` returns, so
+ * `JSON.stringify(model)` writes a valid checkpoint). Same checks as {@link serializeCheckpoint}.
+ * `JSON.stringify` writes -0 as 0 and does not fix the key order of `training`; use
+ * `serializeCheckpoint` when the bytes matter (it also keeps -0).
+ */
+export function checkpointJson(model: Model, meta: TrainingMeta = {}): CheckpointJson {
+  const fail: (msg: string) => never = (msg) => {
+    throw new Error(`checkpointJson: ${msg}`);
+  };
+  if (!(model instanceof Network)) fail(`expected a model (one of the five families), got ${describe(model)}`);
+  checkMeta(meta, fail);
+  const parameters: Record<string, CheckpointTensor> = {};
+  for (const [name, p] of model.namedParameters()) {
+    const data = Array.from(p.value.values());
+    const bad = data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) fail(`parameter '${name}' holds ${String(data[bad])} at flat index ${bad}; a checkpoint stores only finite numbers`);
+    parameters[name] = { shape: [...p.value.shape], data };
+  }
+  const config = model.config;
+  const resolved = Object.fromEntries(CONFIG_FIELDS.map((f) => [f, f === 'widths' ? [...config.widths] : config[f]])) as unknown as ResolvedConfig;
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    kind: config.kind,
+    config: resolved,
+    parameters,
+    training: JSON.parse(JSON.stringify(meta)) as TrainingMeta,
+  };
+}
+
 // ---- reading -------------------------------------------------------------------------------
 
 function quoted(v: unknown): string {
@@ -245,14 +295,12 @@ function names(list: string[]): string {
  * @param source what to call the text in errors (a path, usually); default `<text>`
  * @example
  * ```ts
- * import { parseCheckpoint } from 'halfspace/io';
+ * import { parseCheckpoint } from 'halfspace';
  * const { model, meta, config } = parseCheckpoint(await (await fetch('model.json')).text(), 'model.json');
  * ```
  */
 export function parseCheckpoint(text: string, source = '<text>'): LoadedCheckpoint {
-  const fail: (msg: string) => never = (msg) => {
-    throw new Error(`checkpoint ${source}: ${msg}`);
-  };
+  const fail = failFor(source);
   if (typeof text !== 'string') fail(`expected JSON text, got ${describe(text)}`);
   let doc: unknown;
   try {
@@ -260,6 +308,30 @@ export function parseCheckpoint(text: string, source = '<text>'): LoadedCheckpoi
   } catch (e) {
     fail(`not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
+  return checkpointFromJson(doc, source);
+}
+
+function failFor(source: string): (msg: string) => never {
+  return (msg) => {
+    throw new Error(`checkpoint ${source}: ${msg}`);
+  };
+}
+
+/**
+ * {@link parseCheckpoint} for a checkpoint already parsed into a JSON value (what
+ * `model.toJSON()` returns, or `JSON.parse` of a checkpoint file), with the same checks and the
+ * same errors. The value is read, never kept or changed.
+ *
+ * @example
+ * ```ts
+ * import { checkpointFromJson, createModel } from 'halfspace';
+ * const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [3], outputDim: 1 }, { rng: 2 });
+ * const copy = checkpointFromJson(JSON.parse(JSON.stringify(net))).model;
+ * console.assert(copy.namedParameters().length === net.namedParameters().length);
+ * ```
+ */
+export function checkpointFromJson(doc: unknown, source = '<json>'): LoadedCheckpoint {
+  const fail = failFor(source);
   if (!isPlainObject(doc)) fail(`expected a JSON object at the top level, got ${describe(doc)}`);
   const top = doc as Record<string, unknown>;
 
@@ -356,44 +428,4 @@ export function parseCheckpoint(text: string, source = '<text>'): LoadedCheckpoi
   }
   model.loadStateDict(state);
   return { model, meta, config: { ...model.config, widths: [...model.config.widths] } };
-}
-
-// ---- files (Node only) -----------------------------------------------------------------------
-
-/**
- * Writes the checkpoint of `model` to `path` atomically (temp file, fsync, rename): an existing
- * file is replaced whole or left as it was. Serialization happens first, so a model that cannot
- * be saved (a NaN weight, say) never touches the file. The directory must exist.
- *
- * @example
- * ```ts
- * import { saveCheckpoint, loadCheckpoint } from 'halfspace/io';
- * saveCheckpoint('runs/xor.json', net, { seed: 1, data: 'xor', optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 } });
- * const { model } = loadCheckpoint('runs/xor.json');
- * ```
- */
-export function saveCheckpoint(path: string, model: Model, meta: TrainingMeta = {}): void {
-  writeFileAtomic(path, serializeCheckpoint(model, meta));
-}
-
-/**
- * Reads and validates a checkpoint file (see {@link parseCheckpoint}); errors start with
- * `checkpoint <path>:`.
- *
- * @example
- * ```ts
- * const { model, meta, config } = loadCheckpoint('runs/xor.json'); // from 'halfspace/io'
- * console.log(config.kind, meta.seed, model.forward(x).value.toArray());
- * ```
- */
-export function loadCheckpoint(path: string): LoadedCheckpoint {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${e instanceof Error ? e.message : String(e)})`;
-    throw new Error(`checkpoint ${path}: ${why}`, { cause: e });
-  }
-  return parseCheckpoint(text, path);
 }

@@ -70,7 +70,7 @@ function syncDirectory(dir: string): void {
  *
  * @example
  * ```ts
- * import { writeFileAtomic } from 'halfspace/io';
+ * import { writeFileAtomic } from 'halfspace/node';
  * writeFileAtomic('results.json', JSON.stringify({ accuracy: 0.97 }) + '\n');
  * ```
  */
@@ -111,7 +111,7 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
  *
  * @example
  * ```ts
- * import { writeFileAtomicAsync } from 'halfspace/io';
+ * import { writeFileAtomicAsync } from 'halfspace/node';
  * await writeFileAtomicAsync('results.json', JSON.stringify({ accuracy: 0.97 }) + '\n');
  * ```
  */
