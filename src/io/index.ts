@@ -1,5 +1,6 @@
-// Public surface of src/io: checkpoints and atomic file writes.
+// Public surface of src/io: checkpoints, atomic file writes, safetensors.
 
 export * from './atomic.js';
 export * from './checkpoint.js';
 export * from './datasets.js';
+export * from './safetensors.js';
