@@ -33,8 +33,8 @@ const allowed: Record<string, string[]> = {
   viz: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz'],
   experiments: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz', 'experiments'],
   io: ['tensor', 'autograd', 'models', 'paths', 'data', 'node', 'io'],
-  // Node-only (worker threads): sees only the tensor core, which it plugs into
-  node: ['tensor', 'node'],
+  // Node-only: worker threads (which see only the tensor core they plug into) and interop files
+  node: ['tensor', 'models', 'io', 'node'],
   cli: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz', 'experiments', 'io', 'node', 'cli'],
   'index.': ['tensor', 'autograd', 'models', 'paths', 'data', 'viz'],
 };
