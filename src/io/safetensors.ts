@@ -470,7 +470,12 @@ export function importSafetensors(bytes: Uint8Array, options: ImportOptions = {}
   } catch (e) {
     return fail(e instanceof Error ? e.message : String(e));
   }
-  const model = createModel(config, { rng: 0 });
+  let model: Model;
+  try {
+    model = createModel(config, { rng: 0 });
+  } catch (e) {
+    return fail(`cannot build the ${config.kind} model: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const params = new Map(model.namedParameters());
   const rename = options.rename ?? {};
   for (const [k, v] of Object.entries(rename)) {

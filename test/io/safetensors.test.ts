@@ -231,6 +231,11 @@ describe('importSafetensors: config, renames, strictness', () => {
     expect(() => importSafetensors(bad, { strict: false })).toThrow(/tensor 'gate\.1\.weight' has shape \[3, 2\], but parameter 'gate\.1\.weight' is \[3, 3\]/);
   });
 
+  it('refuses a model over the value tensor cap before building it', () => {
+    const huge = serializeSafetensors([], { metadata: { config: JSON.stringify({ kind: 'dlgn-vt', inputDim: 2, widths: [64, 64, 64, 64, 64], outputDim: 10 }) } });
+    expect(() => importSafetensors(huge, { source: 'vt.safetensors' })).toThrow(/^import vt\.safetensors: cannot build the dlgn-vt model: DLGNVT: the value tensor \[10, 64, 64, 64, 64, 64\] would hold 10737418240 entries/);
+  });
+
   it('refuses non-finite weights, naming the tensor and index', () => {
     const t = Tensor.zeros([3]);
     t.data[2] = NaN;
