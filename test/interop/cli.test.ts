@@ -121,6 +121,10 @@ describe('halfspace import / export', () => {
     expect(loose.stdout).toMatch(/unexpected \(ignored\): num_batches/);
     const c = caseOf('dln.safetensors');
     expect(maxDiff(loadCheckpoint(out).model.forward(tensorOf(c.x)).value.values(), c.output.data)).toBeLessThan(1e-12);
+    // a checkpoint serves as --config too (its config is taken)
+    const again = path.join(tmp, 'foreign2.json');
+    expect(cli('import', file, '--out', again, '--config', out, '--rename', map, '--non-strict', '--json').status).toBe(0);
+    expect(loadCheckpoint(again).config).toEqual(loadCheckpoint(out).config);
   });
 
   it('refuses bad input with one-line errors and leaves no file behind', () => {

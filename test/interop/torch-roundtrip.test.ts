@@ -5,7 +5,6 @@
 // Without it the test is skipped locally, and fails under CI (env CI set), so CI cannot pass
 // without having run it.
 
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,19 +13,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exportModel, importSafetensorsFile } from '../../src/node/interop.js';
 import { topPaths } from '../../src/paths/decompose.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { python as runPython, torch, underCi } from './torch.js';
 
-// HALFSPACE_TEST_PYTHON points the test at another interpreter (used to check the CI failure)
-const PYTHON = process.env.HALFSPACE_TEST_PYTHON ?? '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./torch_roundtrip.py', import.meta.url));
-
-function torchAvailable(): { ok: boolean; why: string } {
-  if (!fs.existsSync(PYTHON)) return { ok: false, why: `${PYTHON} does not exist` };
-  const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120_000 });
-  return r.status === 0 ? { ok: true, why: `torch ${r.stdout.trim()}` } : { ok: false, why: `${PYTHON} cannot import torch: ${(r.stderr || '').trim().split('\n').at(-1)}` };
-}
-
-const torch = torchAvailable();
-const underCi = Boolean(process.env.CI);
+const python = (...args: string[]): string => runPython(SCRIPT, ...args);
 const NAMES = ['dlgn', 'dlgn-sf', 'dlgn-vt', 'dgn', 'dnn', 'dln', 'dlgn-f32'];
 
 interface RawTensor {
@@ -48,11 +38,6 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
-}
-
-function python(...args: string[]): void {
-  const r = spawnSync(PYTHON, [SCRIPT, ...args], { encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`torch_roundtrip.py ${args[0]} failed (${r.status}): ${r.stderr}`);
 }
 
 describe('PyTorch round trip (live)', () => {
