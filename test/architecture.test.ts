@@ -35,7 +35,7 @@ const allowed: Record<string, string[]> = {
   // browser-safe model I/O (checkpoints, parity); files are src/node's
   io: ['tensor', 'autograd', 'models', 'paths', 'data', 'io'],
   // Node-only (files, worker threads): plugs into the core and reads and writes what it serialises
-  node: ['tensor', 'models', 'data', 'node'],
+  node: ['tensor', 'models', 'data', 'io', 'node'],
   cli: ['tensor', 'autograd', 'models', 'paths', 'data', 'viz', 'experiments', 'io', 'node', 'cli'],
   'index.': ['tensor', 'autograd', 'models', 'paths', 'data', 'viz', 'io'],
 };

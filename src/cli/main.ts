@@ -8,6 +8,8 @@ import { demoCommand, demoHelp } from './commands/demo.js';
 import { regionsCommand, regionsHelp } from './commands/regions.js';
 import { experimentCommand, experimentHelp } from './commands/experiment.js';
 import { evalCommand, evalHelp, trainCommand, trainHelp } from './commands/train.js';
+import { importCommand, importHelp } from './commands/import.js';
+import { exportCommand, exportHelp } from './commands/export.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,6 +29,8 @@ commands:
   regions   the gating lines and region map of a 2-D model, as an SVG figure
   parity    check the engine against PyTorch fixture files (gradients, trajectories, paths, kernels)
   experiment  run the paper's experiments (E1-E7): reports, figures, metrics
+  import    a safetensors state dict (from PyTorch: python/halfspace_torch.py) as a checkpoint
+  export    a checkpoint as safetensors (for PyTorch) or ONNX
   bench     time one training step (npm run bench compares with peers)
   version   print the version
   help      this text
@@ -45,6 +49,8 @@ const COMMANDS: Record<string, Command> = {
   paths: { help: pathsHelp, run: pathsCommand },
   regions: { help: regionsHelp, run: regionsCommand },
   experiment: { help: experimentHelp, run: experimentCommand },
+  import: { help: importHelp, run: importCommand },
+  export: { help: exportHelp, run: exportCommand },
   parity: {
     help: parityHelp,
     async run(argv) {

@@ -6,3 +6,4 @@ export { type ThreadInfo, type ThreadOptions, allocShared, setThreads, threadInf
 export * from './atomic.js';
 export * from './checkpoint.js';
 export * from './datasets.js';
+export { type ExportFormat, type ExportOptions, exportModel, importSafetensorsFile, readSafetensorsFile } from './interop.js';

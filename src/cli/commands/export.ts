@@ -1,0 +1,42 @@
+// `halfspace export`: a checkpoint as safetensors (for PyTorch) or ONNX (for any runtime).
+
+import { loadCheckpoint } from '../../node/checkpoint.js';
+import { type ExportFormat, exportModel } from '../../node/interop.js';
+import { Flags, parseArgs } from '../args.js';
+
+export const exportHelp = `halfspace export model.json --format safetensors|onnx --out FILE [--dtype f64|f32] [--gates] [--opset N]
+
+Writes a checkpoint's model as
+  safetensors   every parameter under halfspace's name (a PyTorch state dict: python/halfspace_torch.py
+                load() rebuilds the nn.Module), the config in __metadata__; F64 by default, --dtype f32
+  onnx          a graph with input x [batch, d] and output 'output' [batch, k]; float64 by default
+                (--dtype f32 for float32), opset 13 (--opset N for later), --gates adds each layer's
+                gate values as outputs 'gates.0', 'gates.1', ...
+The format defaults to the extension of --out (.safetensors, .onnx). Files are written atomically.`;
+
+export async function exportCommand(argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, ['gates', 'help']);
+  const f = new Flags(parsed, 'export');
+  const outPath = f.string('out');
+  const formatFlag = f.string('format');
+  const dtype = f.choice('dtype', ['f64', 'f32'] as const, 'f64');
+  const gates = f.has('gates');
+  const opset = f.number('opset', 13, 'positive-int');
+  f.rejectUnknown();
+  if (parsed.positionals.length !== 1) throw new Error(`export: expected one checkpoint model.json, got ${parsed.positionals.length} (see 'halfspace export --help')`);
+  if (outPath === undefined) throw new Error('export: --out FILE is required');
+  const ext = outPath.endsWith('.onnx') ? 'onnx' : outPath.endsWith('.safetensors') ? 'safetensors' : undefined;
+  const format = (formatFlag ?? ext) as ExportFormat | undefined;
+  if (format === undefined) throw new Error(`export: --format safetensors|onnx is required (the extension of '${outPath}' does not say)`);
+  if (format !== 'safetensors' && format !== 'onnx') throw new Error(`export: --format must be one of safetensors, onnx, got '${format}'`);
+  if (format === 'safetensors' && (gates || opset !== 13)) throw new Error('export: --gates and --opset apply to --format onnx only');
+  const { model } = loadCheckpoint(parsed.positionals[0]);
+  const bytes = exportModel(model, outPath, {
+    format,
+    dtype: dtype === 'f64' ? 'F64' : 'F32',
+    onnx: { dtype: dtype === 'f64' ? 'float64' : 'float32', gates, opset },
+  });
+  const c = model.config;
+  process.stdout.write(`exported ${c.kind} ${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim} as ${format} (${dtype}) to ${outPath}: ${bytes} bytes\n`);
+  return 0;
+}

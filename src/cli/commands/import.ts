@@ -1,0 +1,92 @@
+// `halfspace import`: a safetensors state dict (from PyTorch, say) as a halfspace checkpoint.
+
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { saveCheckpoint } from '../../node/checkpoint.js';
+import type { ModelConfig } from '../../models/config.js';
+import { importSafetensorsFile } from '../../node/interop.js';
+import { Flags, parseArgs } from '../args.js';
+
+export const importHelp = `halfspace import FILE.safetensors --out model.json [--config config.json] [--rename map.json] [--non-strict] [--json]
+
+Builds a halfspace model from a safetensors file and writes it as a checkpoint (model.json) that
+every other command reads (paths, regions, eval, export). Tensors may be F64, F32, F16 or BF16;
+they are converted to float64.
+
+  --config FILE   the model config {kind, inputDim, widths, outputDim, bias, features, gate, beta,
+                  valueInput}, or a checkpoint whose config to use; default: the 'config' entry
+                  of the file's __metadata__ (python/halfspace_torch.py writes it)
+  --rename FILE   a JSON map from the file's names to halfspace's: {"fc1.weight": "layers.0.weight"};
+                  a key ending in '.' renames a prefix ({"module.": ""} strips DDP's)
+  --non-strict    as load_state_dict(strict=False): load what matches, keep missing parameters at
+                  their initial values, ignore unexpected tensors (both are listed); shapes must
+                  still match. Default: strict, refusing and listing missing and unexpected names.
+  --json          print the summary as JSON`;
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`import: cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`import: ${what} ${path} is not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+function configFrom(path: string): ModelConfig {
+  const doc = readJson(path, '--config');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`import: --config ${path} must hold a JSON object`);
+  const o = doc as Record<string, unknown>;
+  // a checkpoint (or a fixture case) carries its config one level down
+  if (o.format === 'halfspace-checkpoint' && typeof o.config === 'object') return o.config as ModelConfig;
+  return o as unknown as ModelConfig;
+}
+
+function renameFrom(path: string): Record<string, string> {
+  const doc = readJson(path, '--rename');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`import: --rename ${path} must hold a JSON object of names`);
+  for (const [k, v] of Object.entries(doc)) {
+    if (typeof v !== 'string') throw new Error(`import: --rename ${path}: '${k}' must map to a string, got ${JSON.stringify(v)}`);
+  }
+  return doc as Record<string, string>;
+}
+
+export async function importCommand(argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, ['non-strict', 'json', 'help']);
+  const f = new Flags(parsed, 'import');
+  const out = f.string('out');
+  const configPath = f.string('config');
+  const renamePath = f.string('rename');
+  const strict = !f.has('non-strict');
+  const json = f.has('json');
+  f.rejectUnknown();
+  if (parsed.positionals.length !== 1) throw new Error(`import: expected one FILE.safetensors, got ${parsed.positionals.length} (see 'halfspace import --help')`);
+  if (out === undefined) throw new Error('import: --out model.json is required');
+  const file = parsed.positionals[0];
+  const result = importSafetensorsFile(file, {
+    config: configPath === undefined ? undefined : configFrom(configPath),
+    rename: renamePath === undefined ? undefined : renameFrom(renamePath),
+    strict,
+  });
+  const { model, config, missing, unexpected, dtypes } = result;
+  const stored = [...new Set(Object.values(dtypes))].sort();
+  saveCheckpoint(out, model, {
+    data: { imported: basename(file) },
+    import: { dtypes: stored, missing, unexpected, strict },
+  });
+  const arch = `${config.kind} ${config.inputDim}-[${config.widths.join(',')}]-${config.outputDim}`;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ file, out, config, parameters: model.numParameters(), dtypes: stored, missing, unexpected }, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [`imported ${arch} (${model.numParameters()} parameters, stored as ${stored.join('/') || 'nothing'}) from ${file} into ${out}`];
+  if (missing.length > 0) lines.push(`missing (kept at initial values): ${missing.join(', ')}`);
+  if (unexpected.length > 0) lines.push(`unexpected (ignored): ${unexpected.join(', ')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
