@@ -60,8 +60,8 @@ describe('halfspace bench step', () => {
     expect(cli('bench', 'step', '--threads', '0').stderr).toMatch(/--threads must be a positive integer or auto, got '0'/);
     expect(cli('bench', 'step', '--steps', '-1').stderr).toMatch(/--steps must be a positive integer/);
     expect(cli('bench', 'step', '--stepz', '3').stderr).toMatch(/unknown option --stepz/);
-    expect(cli('bench', 'walk').stderr).toMatch(/bench: expected 'bench step', got 'walk'/);
-    expect(cli('bench', 'step', '--classes', '1', ...TINY.slice(0, 4)).status).toBe(1);
+    expect(cli('bench', 'walk').stderr).toMatch(/bench: unknown benchmark 'walk' \(expected step\)/);
+    expect(cli('bench', 'step', '--classes', '1', ...TINY.slice(0, 4)).status).toBe(2);
   });
 });
 

@@ -85,12 +85,16 @@ describe('help, version, unknown command', () => {
     }
   });
 
-  it('an unknown command exits 2 with a message on stderr', () => {
+  it('an unknown command exits 2 with a message on stderr; a near miss gets a suggestion', () => {
     const r = cli('frobnicate');
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.split('\n')[0]).toBe("halfspace: unknown command 'frobnicate'");
-    expect(r.stderr).toContain('usage: halfspace <command>');
+    expect(r.stderr).toBe("halfspace: unknown command 'frobnicate'\n(see 'halfspace --help' for the list)\n");
+    const t = cli('trian', '--dataset', 'xor');
+    expect(t.status).toBe(2);
+    expect(t.stderr.split('\n')[0]).toBe("halfspace: unknown command 'trian'; did you mean train?");
+    expect(cli('experimnet').stderr.split('\n')[0]).toBe("halfspace: unknown command 'experimnet'; did you mean experiment?");
+    expect(cli('pahts').stderr.split('\n')[0]).toBe("halfspace: unknown command 'pahts'; did you mean paths?");
   });
 });
 
@@ -144,7 +148,7 @@ describe('parity', () => {
     const missing = path.join(tmp, 'no-such.json');
     const r = cli('parity', missing);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`halfspace parity: parity: no such file or directory: ${missing}\n`);
+    expect(r.stderr).toBe(`halfspace parity: no such file or directory: ${missing}\n`);
 
     const empty = path.join(tmp, 'empty-dir');
     fs.mkdirSync(empty);
@@ -284,8 +288,12 @@ describe('train and eval', () => {
     const out = path.join(tmp, 'loud');
     const r = cli('train', '--model', 'dlgn', '--dataset', 'xor', '--n', '200', '--epochs', '4', '--widths', '4', '--out', out);
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/^train 4\/4 loss \d+\.\d{4} acc \d\.\d{3} val_acc \d\.\d{3}$/m);
-    expect(r.stdout).not.toContain('train 4/4');
+    // piped: plain lines (no carriage returns or escapes), each with elapsed time, then a summary
+    expect(r.stderr).toMatch(/^train 100% epoch 4\/4 loss \d+\.\d{4} acc \d\.\d{3} val_acc \d\.\d{3}, \d+ms elapsed$/m);
+    expect(r.stderr).toMatch(/^train 25% epoch 1\/4 .*, \d+ms elapsed, ~\d+ms left$/m);
+    expect(r.stderr).toMatch(/^train: done in \d+ms, 4 epochs, final loss \d+\.\d{4}\n$/m);
+    expect(r.stderr).not.toMatch(/[\r\x1b]/);
+    expect(r.stdout).not.toContain('epoch 4/4');
     expect(r.stdout).toContain('trained 4 epochs in');
   });
 });
@@ -300,34 +308,67 @@ describe('errors a user sees', () => {
     expect(fs.existsSync(path.join(tmp, 'bad-run'))).toBe(false);
   });
 
-  it('an unknown option (a typo of --epochs)', () => {
+  it('an unknown option (a typo of --epochs): exit 2, one prefix, a suggestion', () => {
     const r = cli('train', '--dataset', 'xor', '--out', path.join(tmp, 'typo'), '--epoch', '5');
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe("halfspace train: train: unknown option --epoch (see 'halfspace train --help')\n");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("halfspace train: unknown option --epoch; did you mean --epochs?\n(see 'halfspace train --help')\n");
     expect(fs.existsSync(path.join(tmp, 'typo'))).toBe(false);
+    // an unknown option is unknown, not "needs a value", even last on the line
+    const p = cli('paths', '--bogus');
+    expect(p.status).toBe(2);
+    expect(p.stderr).toBe("halfspace paths: unknown option --bogus\n(see 'halfspace paths --help')\n");
+    expect(cli('paths', '--chekpoint', 'm.json').stderr.split('\n')[0]).toBe('halfspace paths: unknown option --chekpoint; did you mean --checkpoint?');
+    expect(cli('train', '-epochs', '3').stderr.split('\n')[0]).toBe('halfspace train: unknown option -epochs (options are spelled --name); did you mean --epochs?');
+    expect(cli('train', '--quiet=yes').stderr.split('\n')[0]).toBe("halfspace train: --quiet takes no value, got 'yes'");
+    expect(cli('eval', 'extra.csv').stderr.split('\n')[0]).toBe("halfspace eval: unexpected argument 'extra.csv'");
   });
 
-  it('--widths 0,3', () => {
+  it('--widths 0,3: exit 2, the message once', () => {
     const r = cli('train', '--dataset', 'xor', '--out', path.join(tmp, 'w'), '--widths', '0,3');
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe("halfspace train: train: --widths must be a comma-separated list of positive integers, got '0,3'\n");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("halfspace train: --widths must be a comma-separated list of positive integers, got '0,3'\n(see 'halfspace train --help')\n");
+  });
+
+  it('no error message repeats its prefix', () => {
+    const runs = [
+      cli('train', '--dataset', 'xor'),
+      cli('parity', path.join(tmp, 'missing.json')),
+      cli('eval', '--data', 'x.csv'),
+      cli('regions', '--checkpoint', 'm.json'),
+      cli('experiment', 'e9', '--out', tmp),
+      cli('bench', 'walk'),
+      cli('completion', 'fish'),
+    ];
+    for (const r of runs) {
+      expect(r.status).not.toBe(0);
+      const first = r.stderr.split('\n')[0];
+      expect(first).toMatch(/^halfspace [a-z]+: /);
+      const cmd = /^halfspace ([a-z]+): /.exec(first)![1];
+      expect(first.slice(`halfspace ${cmd}: `.length).startsWith(`${cmd}:`), first).toBe(false);
+    }
+    expect(runs[4].stderr.split('\n')[0]).toBe("halfspace experiment: unknown experiment 'e9' (expected e1, e2, e3, e4, e5, e6, e7, all)");
+    expect(runs[6].stderr.split('\n')[0]).toBe("halfspace completion: unknown shell 'fish' (expected bash, zsh)");
+    expect(runs[4].status).toBe(2);
   });
 
   it('missing --out, missing data, both data sources, an unknown data set or model', () => {
     const noOut = cli('train', '--dataset', 'xor');
-    expect(noOut.status).toBe(1);
-    expect(noOut.stderr).toBe('halfspace train: train: --out DIR is required\n');
+    expect(noOut.status).toBe(2);
+    expect(noOut.stderr).toBe("halfspace train: --out DIR is required\n(see 'halfspace train --help')\n");
     const out = path.join(tmp, 'x');
     expect(cli('train', '--out', out).stderr).toContain('train: give --data FILE.csv or --dataset disk|xor|rings|spirals|blobs');
     expect(cli('train', '--out', out, '--dataset', 'xor', '--data', 'f.csv').stderr).toContain(
       'train: give either --data FILE.csv or --dataset NAME, not both',
     );
     expect(cli('train', '--out', out, '--dataset', 'moons').stderr).toContain("train: --dataset must be one of disk, xor, rings, spirals, blobs, got 'moons'");
+    expect(cli('train', '--out', out, '--dataset', 'spiral').stderr).toContain("got 'spiral'; did you mean spirals?");
+    expect(cli('train', '--out', out, '--dataset', 'xor', '--model', 'dlgm').stderr).toContain("got 'dlgm'; did you mean dlgn?");
     expect(cli('train', '--out', out, '--dataset', 'xor', '--model', 'cnn').stderr).toContain(
       "train: --model must be one of dlgn, dlgn-sf, dlgn-vt, dgn, relu, linear, got 'cnn'",
     );
     expect(cli('train', '--out', out, '--dataset', 'xor', '--epochs', '0').stderr).toContain("train: --epochs must be a positive integer, got '0'");
-    expect(cli('train', '--out', out, '--dataset', 'xor', '--epochs').stderr).toContain('--epochs needs a value');
+    expect(cli('train', '--out', out, '--dataset', 'xor', '--epochs').stderr).toContain('--epochs needs a value (--epochs N)');
+    expect(cli('train', '--out', out, '--dataset', 'xor', '--epochs').status).toBe(2);
   });
 
   it('eval: missing checkpoint file, missing flags, a CSV of the wrong width', () => {
@@ -343,6 +384,6 @@ describe('errors a user sees', () => {
     fs.writeFileSync(wide, 'a,b,c,label\n1,2,3,0\n4,5,6,1\n');
     const r = cli('eval', '--checkpoint', path.join(out, 'model.json'), '--data', wide);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`halfspace eval: eval: ${wide} has 3 feature columns, the model expects 2\n`);
+    expect(r.stderr).toBe(`halfspace eval: ${wide} has 3 feature columns, the model expects 2\n`);
   });
 });

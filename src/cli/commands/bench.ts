@@ -8,7 +8,8 @@ import { Trainer } from '../../models/train.js';
 import { allocShared, setThreads, threadsReady } from '../../node/threads.js';
 import { Rng } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { Flags, parseArgs } from '../args.js';
+import { type CommandSpec, type Flags, type OptionSpec, UsageError } from '../args.js';
+import { progress } from '../progress.js';
 
 const MODELS = ['dlgn', 'dlgn-sf', 'relu', 'linear'] as const;
 type BenchModel = (typeof MODELS)[number];
@@ -46,6 +47,8 @@ function configOf(model: BenchModel, inputDim: number, widths: number[], outputD
 export async function timeTrainingStep(o: {
   model: BenchModel; inputDim: number; widths: number[]; classes: number; batch: number;
   threads: number; steps: number; warmup?: number; seed?: number; beta?: number;
+  /** Called after every step, warm-up included: `done` of `total` steps. */
+  onStep?: (done: number, total: number) => void;
 }): Promise<StepTiming> {
   let threads = 1;
   if (o.threads > 1) {
@@ -75,12 +78,17 @@ export async function timeTrainingStep(o: {
     const x = Tensor.fromArray(xd, [o.batch, o.inputDim]);
     const y = Tensor.fromArray(Float64Array.from({ length: o.batch }, () => rng.integer(0, o.classes)), [o.batch]);
     const warmup = o.warmup ?? Math.min(5, o.steps);
-    for (let i = 0; i < warmup; i++) trainer.step(x, y);
+    const total = warmup + o.steps;
+    for (let i = 0; i < warmup; i++) {
+      trainer.step(x, y);
+      o.onStep?.(i + 1, total);
+    }
     const times: number[] = [];
     for (let i = 0; i < o.steps; i++) {
       const t0 = performance.now();
       trainer.step(x, y);
       times.push(performance.now() - t0);
+      o.onStep?.(warmup + i + 1, total);
     }
     times.sort((a, b) => a - b);
     const m = times.length >> 1;
@@ -91,12 +99,23 @@ export async function timeTrainingStep(o: {
   }
 }
 
-export async function benchCommand(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, ['json']);
-  const [what, ...extra] = parsed.positionals;
-  if (what !== 'step') throw new Error(`bench: expected 'bench step', got ${what === undefined ? 'nothing' : `'${what}'`}`);
-  if (extra.length > 0) throw new Error(`bench: unexpected argument '${extra[0]}'`);
-  const f = new Flags(parsed, 'bench');
+const BENCH_OPTIONS: readonly OptionSpec[] = [
+  { name: 'model', value: 'NAME', choices: MODELS },
+  { name: 'input', value: 'N' },
+  { name: 'widths', value: 'W1,W2,...' },
+  { name: 'classes', value: 'K' },
+  { name: 'batch', value: 'B' },
+  { name: 'threads', value: 'N', choices: ['1', '2', 'auto'] },
+  { name: 'steps', value: 'N' },
+  { name: 'seed', value: 'S' },
+  { name: 'beta', value: 'B' },
+  { name: 'json' },
+  { name: 'quiet' },
+];
+
+async function benchCommand(f: Flags): Promise<number> {
+  const [what] = f.positionals;
+  if (what !== 'step') throw new UsageError(`expected 'bench step', got ${what === undefined ? 'nothing' : `'${what}'`}`);
   const model = f.choice('model', MODELS, 'dlgn');
   const inputDim = f.number('input', 784, 'positive-int');
   const widths = f.intList('widths', [128, 128, 128, 128]);
@@ -104,14 +123,19 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const batch = f.number('batch', 256, 'positive-int');
   const threadsFlag = f.string('threads', '1');
   const threads = threadsFlag === 'auto' ? availableParallelism() : Number(threadsFlag);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`bench: --threads must be a positive integer or auto, got '${threadsFlag}'`);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer or auto, got '${threadsFlag}'`);
   const steps = f.number('steps', 20, 'positive-int');
   const seed = f.number('seed', 0, 'int');
   const beta = f.number('beta', 10, 'positive');
   const json = f.has('json');
-  f.rejectUnknown();
-  if (classes < 2) throw new Error('bench: --classes must be at least 2 (softmax cross-entropy)');
-  const t = await timeTrainingStep({ model, inputDim, widths, classes, batch, threads, steps, seed, beta });
+  const quiet = f.has('quiet');
+  if (classes < 2) throw new UsageError('--classes must be at least 2 (softmax cross-entropy)');
+  const bar = progress('bench', { quiet, json });
+  const t = await timeTrainingStep({
+    model, inputDim, widths, classes, batch, threads, steps, seed, beta,
+    onStep: (done, total) => bar.update(done, total, `step ${done}/${total}`),
+  });
+  bar.done(`median ${t.medianMs.toFixed(3)} ms per step`);
   if (json) process.stdout.write(`${JSON.stringify(t)}\n`);
   else {
     process.stdout.write(
@@ -137,5 +161,15 @@ freshly initialised model on one random batch, float64, and prints the median.
   --seed S                           seed of the weights and the batch (default 0)
   --beta B                           soft-gate inverse temperature (default 10)
   --json                             print {"medianMs": .., "steps": .., "threads": ..} only
+  --quiet                            no progress on stderr
 
 The JSON keys are a stable interface for comparing engines.`;
+
+export const benchSpec: CommandSpec = {
+  name: 'bench',
+  summary: 'time one training step (npm run bench compares with peers)',
+  help: benchHelp,
+  options: BENCH_OPTIONS,
+  positionals: { name: 'benchmark', choices: ['step'], count: 'one' },
+  run: benchCommand,
+};
