@@ -31,11 +31,17 @@ export interface RunStep {
   epochs?: number;
   /** A short measurement to show beside it, e.g. `loss 0.1234`. */
   detail?: string;
+  /**
+   * The part of the whole run this configuration spans, [start, end] in 0..1, when the
+   * configurations differ much in cost (E7's short selection runs); default: equal parts.
+   */
+  share?: [number, number];
 }
 
-/** The fraction of a run that `step` has finished: configurations weigh the same. */
+/** The fraction of a run that `step` has finished: configurations weigh the same unless `share` says otherwise. */
 export function stepFraction(step: RunStep): number {
   const within = step.epochs !== undefined && step.epochs > 0 ? Math.min(1, (step.epoch ?? 0) / step.epochs) : 0;
+  if (step.share !== undefined) return Math.min(1, step.share[0] + within * (step.share[1] - step.share[0]));
   return step.total > 0 ? Math.min(1, (step.index - 1 + within) / step.total) : 0;
 }
 
@@ -50,11 +56,13 @@ export function reportEpochs(
   index: number,
   total: number,
   epochs: number,
+  share?: [number, number],
 ): (e: { epoch: number; loss: number }) => void {
   const step = ctx.step;
   if (step === undefined) return () => {};
-  step({ label, index, total, epoch: 0, epochs });
-  return (e) => step({ label, index, total, epoch: e.epoch + 1, epochs, detail: `loss ${num(e.loss, 4)}` });
+  const extra = share === undefined ? {} : { share };
+  step({ label, index, total, epoch: 0, epochs, ...extra });
+  return (e) => step({ label, index, total, epoch: e.epoch + 1, epochs, detail: `loss ${num(e.loss, 4)}`, ...extra });
 }
 
 /** A figure the experiment drew: an SVG document and the file name it is saved under. */
