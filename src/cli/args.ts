@@ -62,12 +62,13 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The candidates close enough to `word` to be what was meant, closest first: within 1 edit for
+ * The candidates close enough to `word` to be what was meant, closest first: none for words of
+ * one or two letters (everything is near them), within 1 edit for
  * words of up to 4 letters, 2 for longer ones, or a candidate that `word` is a prefix of
  * (at least 3 letters).
  */
 export function suggest(word: string, candidates: readonly string[]): string[] {
-  const limit = word.length <= 4 ? 1 : 2;
+  const limit = word.length <= 2 ? 0 : word.length <= 4 ? 1 : 2;
   const scored = candidates
     .map((c) => ({ c, d: c.startsWith(word) && word.length >= 3 ? 0.5 : editDistance(word.toLowerCase(), c.toLowerCase()) }))
     .filter((s) => s.d <= limit)

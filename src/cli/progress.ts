@@ -69,10 +69,10 @@ export function formatDuration(ms: number): string {
   return `${m}m${String(sec).padStart(2, '0')}s`;
 }
 
-/** `2m10s elapsed, ~1m30s left` (no estimate before any work is done). */
+/** `2m10s elapsed, ~1m30s left` (no estimate before any work or time has passed, none at the end). */
 export function timing(elapsedMs: number, fraction: number): string {
   const el = `${formatDuration(elapsedMs)} elapsed`;
-  if (!(fraction > 0) || fraction >= 1) return el;
+  if (!(fraction > 0) || fraction >= 1 || !(elapsedMs > 0)) return el;
   return `${el}, ~${formatDuration((elapsedMs * (1 - fraction)) / fraction)} left`;
 }
 

@@ -79,20 +79,27 @@ export function formatPathId(id: readonly number[], model: PathFormatTarget, opt
 }
 
 /**
- * The key to `formatPathId`'s notation for this model, a few lines of plain text (printed once
- * above a list of paths).
+ * The key to `formatPathId`'s notation for this model: a few short lines of plain text, printed
+ * once above a list of paths.
  */
 export function pathNotation(model: PathFormatTarget): string {
   const L = model.widths.length;
-  const units = `Ll.uj is unit j of hidden layer l (layers from 1, units from 0 as in the raw id)`;
+  const units = '  Ll.uj     unit j of hidden layer l (layers count from 1, units from 0 as in the raw id)';
   if (model.kind === 'dlgn-vt') {
-    return `Paths: L1.ui -> ... -> L${L}.uk visits one gating unit per layer; ${units}; its value is the value tensor entry V[c, i, ..., k].`;
+    return [
+      `How to read a path: ${L > 1 ? 'L1.u3 -> L2.u5' : 'L1.u3'} visits one gating unit per hidden layer`,
+      units,
+      '  its value is the value tensor entry V[c, i, ..., k] of the units it visits',
+    ].join('\n');
   }
+  const example = formatPathId([0, 0, ...model.widths.map(() => 0)], model);
   const start = startsAtInput(model)
-    ? 'xi starts at input i and carries x_i'
-    : '1(xi) starts at position i of the all-ones value input (it carries 1; x acts only through the gates)';
-  return (
-    `Paths: ${start}; "bias Ll" starts at the bias of hidden layer l, "bias out" is the output bias alone; ` +
-    `${units}; -> follows the path towards the outputs.`
-  );
+    ? '  xi        starts at input i and carries x_i'
+    : '  1(xi)     starts at position i of the all-ones value input: it carries 1, x acts through the gates';
+  return [
+    `How to read a path: ${example} runs from its start through one unit per layer (->)`,
+    start,
+    '  bias Ll   starts at the bias of hidden layer l; "bias out" is the output bias alone',
+    units,
+  ].join('\n');
 }

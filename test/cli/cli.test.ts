@@ -387,3 +387,126 @@ describe('errors a user sees', () => {
     expect(r.stderr).toBe(`halfspace eval: ${wide} has 3 feature columns, the model expects 2\n`);
   });
 });
+
+describe('paths in words, and --json for scripts', () => {
+  let ckpt: string;
+  beforeAll(() => {
+    const out = path.join(tmp, 'paths-run');
+    expect(cli('train', '--model', 'dlgn', '--dataset', 'disk', '--n', '400', '--epochs', '5', '--widths', '4,3', '--out', out, '--quiet').status).toBe(0);
+    ckpt = path.join(out, 'model.json');
+  });
+
+  it('paths prints each path as words and arrows with its raw id, and the notation once', () => {
+    const r = cli('paths', '--checkpoint', ckpt, '--x', '0.3,-0.2', '--top', '5');
+    expect(r.status).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.filter((l) => l.startsWith('How to read a path: ')).length).toBe(1);
+    expect(r.stdout).toContain('  1(xi)     starts at position i of the all-ones value input');
+    const rows = out.filter((l) => /^ {2}\d\. /.test(l));
+    expect(rows.length).toBe(5);
+    for (const row of rows) {
+      const m = /^ {2}\d\. (.+?) {3}\(id (\[.*\])\)$/.exec(row);
+      expect(m, row).not.toBeNull();
+      const id = JSON.parse(m![2]) as number[];
+      const words = m![1];
+      if (id[0] === 0) expect(words).toBe(`1(x${id[1] + 1}) -> L1.u${id[2]} -> L2.u${id[3]}`);
+      else if (id[0] === 1) expect(words).toBe(`bias L1 -> L1.u${id[2]} -> L2.u${id[3]}`);
+      else if (id[0] === 2) expect(words).toBe(`bias L2 -> L2.u${id[2]}`);
+      else expect(words).toBe('bias out');
+    }
+  });
+
+  it('paths --json keeps the raw id beside the words, with stable keys', () => {
+    const r = cli('paths', '--checkpoint', ckpt, '--x', '0.3,-0.2', '--top', '3', '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['x', 'output', 'pathCount', 'top', 'decomposition']);
+    expect(j.top.length).toBe(3);
+    for (const p of j.top) {
+      expect(Object.keys(p)).toEqual(['id', 'path', 'value', 'activity', 'contribution', 'constraints']);
+      expect(Array.isArray(p.id)).toBe(true);
+      expect(p.path).toMatch(/^(1\(x\d\)|bias L\d|bias out)/);
+    }
+    expect(j.pathCount).toBe(String(2 * 4 * 3 + 4 * 3 + 3 + 1));
+    expect(j.decomposition.maxAbsError).toBeLessThan(1e-9);
+  });
+
+  it('the demo prints paths in words too', () => {
+    const out = path.join(tmp, 'demo');
+    const r = cli('demo', '--out', out, '--quiet');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(/path \[/);
+    expect(r.stdout.match(/^How to read a path: /gm)?.length).toBe(1);
+    const pathLines = lines(r.stdout).filter((l) => /^ {2}(1\(x\d\)|bias L\d|bias out)/.test(l));
+    expect(pathLines.length).toBe(9); // 3 points x top 3
+    for (const l of pathLines) expect(l).toMatch(/ {2}\(id \[[-\d,]+\]\): contribution \(/);
+  }, 60_000);
+
+  it('train --json: one object with stable keys, the files it wrote', () => {
+    const out = path.join(tmp, 'json-train');
+    const r = cli('train', '--dataset', 'xor', '--n', '200', '--epochs', '3', '--widths', '4', '--out', out, '--json');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(''); // piped with --json: no progress lines
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['model', 'config', 'parameters', 'loss', 'epochs', 'wallSeconds', 'final', 'files']);
+    expect(j.epochs).toBe(3);
+    expect(Object.keys(j.final)).toEqual(['train', 'validation', 'test']);
+    expect(Object.keys(j.final.test)).toEqual(['loss', 'accuracy']);
+    expect(j.files).toEqual({ model: path.join(out, 'model.json'), metrics: path.join(out, 'metrics.json') });
+    const metrics = JSON.parse(fs.readFileSync(j.files.metrics, 'utf8'));
+    expect(metrics.final.test.accuracy).toBe(j.final.test.accuracy);
+  });
+
+  it('regions --json: the counts', () => {
+    const svg = path.join(tmp, 'regions.svg');
+    const text = cli('regions', '--checkpoint', ckpt, '--svg', svg, '--quiet');
+    expect(text.status).toBe(0);
+    const m = /^(\d+) regions and (\d+) of (\d+) gating lines in /.exec(text.stdout)!;
+    const r = cli('regions', '--checkpoint', ckpt, '--svg', svg, '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['regions', 'lines', 'linesInBox', 'box', 'svg']);
+    expect([j.regions, j.linesInBox, j.lines]).toEqual([Number(m[1]), Number(m[2]), Number(m[3])]);
+    expect(j.lines).toBe(7);
+    expect(j.box).toEqual({ xmin: -1, xmax: 1, ymin: -1, ymax: 1 });
+  });
+
+  it('parity --json: passed, failed and every case', () => {
+    const r = cli('parity', '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['passed', 'failed', 'cases']);
+    expect([j.passed, j.failed]).toEqual([8, 0]);
+    for (const c of j.cases) {
+      expect(Object.keys(c)).toEqual(['name', 'ok', 'fields', 'unchecked']);
+      expect(c.ok).toBe(true);
+      expect(c.fields.map((f: { field: string }) => f.field)).toContain('paths');
+    }
+  });
+
+  it('experiment --json: a summary of what was written', () => {
+    const out = path.join(tmp, 'exp');
+    const r = cli('experiment', 'e5', '--quick', '--out', out, '--json');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['experiments']);
+    expect(j.experiments.length).toBe(1);
+    const e = j.experiments[0];
+    expect(Object.keys(e)).toEqual(['id', 'title', 'dir', 'report', 'metrics', 'figures', 'seconds']);
+    expect(e.id).toBe('e5');
+    expect(e.report).toBe(path.join(out, 'e5', 'report.md'));
+    for (const f of [e.report, e.metrics, ...e.figures]) expect(fs.existsSync(f), f).toBe(true);
+  }, 60_000);
+});
+
+describe('exit codes', () => {
+  it('0 success, 1 failure, 2 usage', () => {
+    expect(cli('version').status).toBe(0);
+    expect(cli('eval', '--checkpoint', path.join(tmp, 'none.json'), '--data', 'x.csv').status).toBe(1); // a missing file
+    expect(cli('train', '--bogus').status).toBe(2);
+    expect(cli('nosuchcommand').status).toBe(2);
+    expect(cli('paths', '--checkpoint', 'm.json').status).toBe(2); // --x missing
+  });
+});

@@ -9,7 +9,7 @@ import { regionFigure } from '../../viz/figures.js';
 import { type CommandSpec, type Flags, type OptionSpec, UsageError } from '../args.js';
 import { progress } from '../progress.js';
 
-export const regionsHelp = `halfspace regions --checkpoint model.json --svg out.svg [--data FILE.csv] [--box xmin,xmax,ymin,ymax] [--color-by output|pattern] [--title TEXT] [--json] [--quiet]
+export const regionsHelp = `halfspace regions --checkpoint model.json --svg out.svg [--data FILE.csv [--label-column NAME]] [--box xmin,xmax,ymin,ymax] [--color-by output|pattern] [--title TEXT] [--json] [--quiet]
 
 Draws, for a model with 2-D input whose gates are half-spaces (dlgn, dlgn-sf, dlgn-vt), every
 gating line with an arrow to its "on" side, the cells of their arrangement coloured by the
