@@ -1,89 +1,100 @@
 // The `halfspace` command line: dispatches to one module per command. Nothing else imports it.
+// Exit status: 0 success, 1 failure (bad data, a failed check), 2 usage (unknown command or
+// option, a missing or malformed option value).
 
 import { readFileSync } from 'node:fs';
-import { benchCommand, benchHelp } from './commands/bench.js';
-import { parityHelp, runParity } from './commands/parity.js';
-import { pathsCommand, pathsHelp } from './commands/paths.js';
-import { demoCommand, demoHelp } from './commands/demo.js';
-import { regionsCommand, regionsHelp } from './commands/regions.js';
-import { experimentCommand, experimentHelp } from './commands/experiment.js';
-import { evalCommand, evalHelp, trainCommand, trainHelp } from './commands/train.js';
-import { importCommand, importHelp } from './commands/import.js';
-import { exportCommand, exportHelp } from './commands/export.js';
+import { type CommandSpec, Flags, UsageError, didYouMean, parseArgs } from './args.js';
+import { benchSpec } from './commands/bench.js';
+import { makeCompletionSpec } from './commands/completion.js';
+import { demoSpec } from './commands/demo.js';
+import { experimentSpec } from './commands/experiment.js';
+import { paritySpec } from './commands/parity.js';
+import { pathsSpec } from './commands/paths.js';
+import { regionsSpec } from './commands/regions.js';
+import { evalSpec, trainSpec } from './commands/train.js';
+import { exportSpec } from './commands/export.js';
+import { importSpec } from './commands/import.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-const HELP = `halfspace: a pure-TypeScript tensor engine and the reference implementation of
+/** Every command, in the order the help lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  demoSpec,
+  trainSpec,
+  evalSpec,
+  pathsSpec,
+  regionsSpec,
+  paritySpec,
+  experimentSpec,
+  importSpec,
+  exportSpec,
+  benchSpec,
+  makeCompletionSpec(() => COMMANDS),
+];
+
+/** Words that are not commands of the table but are understood. */
+const BUILTINS = ['help', 'version'];
+
+function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length), ...BUILTINS.map((b) => b.length)) + 2;
+  const row = (name: string, summary: string): string => `  ${name.padEnd(width)}${summary}`;
+  return `halfspace: a pure-TypeScript tensor engine and the reference implementation of
 Deep Linearly Gated Networks (Yadav, Ramaswamy, Lakshminarayanan, 2024).
 
 usage: halfspace <command> [options]      (halfspace <command> --help for its options)
 
 commands:
-  demo      start here: train a DLGN and a ReLU net, read the DLGN's paths, draw its regions
-  train     train a model on a built-in 2-D data set or a CSV file; writes model.json, metrics.json
-  eval      loss and accuracy of a checkpoint on a CSV file
-  paths     the top paths of an input, their half-space constraints, the decomposition check
-  regions   the gating lines and region map of a 2-D model, as an SVG figure
-  parity    check the engine against PyTorch fixture files (gradients, trajectories, paths, kernels)
-  experiment  run the paper's experiments (E1-E7): reports, figures, metrics
-  import    a safetensors state dict (from PyTorch: python/halfspace_torch.py) as a checkpoint
-  export    a checkpoint as safetensors (for PyTorch) or ONNX
-  bench     time one training step (npm run bench compares with peers)
-  version   print the version
-  help      this text
-`;
+${COMMANDS.map((c) => row(c.name, c.summary)).join('\n')}
+${row('version', 'print the version')}
+${row('help', 'this text')}
 
-interface Command {
-  help: string;
-  run(argv: string[]): Promise<number>;
+Progress goes to stderr, results to stdout; --json gives results as JSON where a script wants them.
+Exit status: 0 success, 1 failure, 2 usage error.
+`;
 }
 
-const COMMANDS: Record<string, Command> = {
-  demo: { help: demoHelp, run: demoCommand },
-  train: { help: trainHelp, run: trainCommand },
-  eval: { help: evalHelp, run: evalCommand },
-  bench: { help: benchHelp, run: benchCommand },
-  paths: { help: pathsHelp, run: pathsCommand },
-  regions: { help: regionsHelp, run: regionsCommand },
-  experiment: { help: experimentHelp, run: experimentCommand },
-  import: { help: importHelp, run: importCommand },
-  export: { help: exportHelp, run: exportCommand },
-  parity: {
-    help: parityHelp,
-    async run(argv) {
-      const results = runParity(argv, (line) => process.stdout.write(`${line}\n`));
-      return results.every((r) => r.ok) ? 0 : 1;
-    },
-  },
-};
+/** `halfspace train: ` once, even when a message already starts with the command's name. */
+function message(cmd: string, e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.startsWith(`${cmd}: `) ? text.slice(cmd.length + 2) : text;
+}
 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-    process.stdout.write(HELP);
+    const topic = cmd === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    process.stdout.write(topic ? `${topic.help}\n` : helpText());
     return 0;
   }
   if (cmd === 'version' || cmd === '--version' || cmd === '-v') {
     process.stdout.write(`halfspace ${packageVersion()}\n`);
     return 0;
   }
-  const command = COMMANDS[cmd];
+  const command = COMMANDS.find((c) => c.name === cmd);
   if (!command) {
-    process.stderr.write(`halfspace: unknown command '${cmd}'\n\n${HELP}`);
+    const hint = didYouMean(cmd, [...COMMANDS.map((c) => c.name), ...BUILTINS]);
+    process.stderr.write(`halfspace: unknown command '${cmd}'${hint}\n(see 'halfspace --help' for the list)\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // --help anywhere before a `--` asks for the command's help
+  const beforeDashes = rest.indexOf('--') >= 0 ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (beforeDashes.includes('--help') || beforeDashes.includes('-h')) {
     process.stdout.write(`${command.help}\n`);
     return 0;
   }
   try {
-    return await command.run(rest);
+    const flags = new Flags(parseArgs(rest, command), command);
+    return await command.run(flags, rest);
   } catch (e) {
-    process.stderr.write(`halfspace ${cmd}: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof UsageError) {
+      process.stderr.write(`halfspace ${cmd}: ${message(cmd, e)}\n(see 'halfspace ${cmd} --help')\n`);
+      return 2;
+    }
+    process.stderr.write(`halfspace ${cmd}: ${message(cmd, e)}\n`);
     return 1;
   }
 }

@@ -11,7 +11,7 @@ import { type Box2D, activePathCount, arrangement2D, gatePattern, patternKey } f
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { barChart, gatingLinesFigure, heatmap, lineChart, regionFigure } from '../viz/figures.js';
-import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, num, table } from './framework.js';
+import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, table } from './framework.js';
 
 // Why these measurements. A bias-free gating unit is on where w . x > 0: a half-plane through the
 // origin, which cuts the unit circle at two antipodal angles phi and phi + pi, one in the slow
@@ -303,9 +303,12 @@ function trainOptions(p: E1Protocol, seed: number, onEpochEnd: (e: EpochLog) => 
   return { loss: 'mse', epochs: p.epochs, batchSize: p.batchSize, optimizer: 'adam', lr: p.lr, schedule: { kind: 'cosine' }, seed, signal: ctx.signal, onEpochEnd };
 }
 
-function progressEvery(ctx: ExperimentContext, label: string, epochs: number): (e: EpochLog) => void {
+/** A line every quarter of the epochs, and every epoch to `ctx.step` as training `index` of `total`. */
+function progressEvery(ctx: ExperimentContext, label: string, epochs: number, index: number, total: number): (e: EpochLog) => void {
   const block = Math.max(1, Math.round(epochs / 4));
+  const step = reportEpochs(ctx, label, index, total, epochs);
   return (e) => {
+    step(e);
     if ((e.epoch + 1) % block === 0 || e.epoch + 1 === epochs) ctx.progress(`${label}: epoch ${e.epoch + 1}/${epochs}, train MSE ${num(e.loss, 4)}`);
   };
 }
@@ -328,7 +331,15 @@ function kernelFigure(C: Float64Array, n: number, idx: number[], theta: Float64A
   return { file, svg, caption };
 }
 
-function runSetting(ctx: ExperimentContext, p: E1Protocol, preset: CirclePreset, seeds: { init: number; shuffle: number }, figures: Figure[]): E1SettingMetrics {
+/** `settingIndex` (0-based) places the setting's three trainings among all the run's, for progress. */
+function runSetting(
+  ctx: ExperimentContext,
+  p: E1Protocol,
+  preset: CirclePreset,
+  seeds: { init: number; shuffle: number },
+  figures: Figure[],
+  settingIndex = 0,
+): E1SettingMetrics {
   const { a, b } = CIRCLE_PRESETS[preset];
   const train = circle({ n: p.n, preset });
   const test = circleMidpoints(p.n, a, b);
@@ -342,14 +353,14 @@ function runSetting(ctx: ExperimentContext, p: E1Protocol, preset: CirclePreset,
   const setting = `a = ${a}, b = ${b}`;
 
   ctx.progress(`${setting}: training the DLGN, β = ${p.beta} (${p.epochs} epochs)`);
-  const h = fit(model, train, trainOptions(p, seeds.shuffle, progressEvery(ctx, `${setting}, learned gates`, p.epochs), ctx));
+  const h = fit(model, train, trainOptions(p, seeds.shuffle, progressEvery(ctx, `${setting}, learned gates`, p.epochs, 3 * settingIndex + 1, 3 * p.settings.length), ctx));
   ctx.signal?.throwIfAborted();
   ctx.progress(`${setting}: training the values with gates frozen at init (kernel regime)`);
-  const hf = fit(frozen, train, { ...trainOptions(p, seeds.shuffle, progressEvery(ctx, `${setting}, frozen gates`, p.epochs), ctx), train: 'values' });
+  const hf = fit(frozen, train, { ...trainOptions(p, seeds.shuffle, progressEvery(ctx, `${setting}, frozen gates`, p.epochs, 3 * settingIndex + 2, 3 * p.settings.length), ctx), train: 'values' });
   ctx.signal?.throwIfAborted();
   ctx.progress(`${setting}: training the DLGN with β annealed ${p.beta} → ${p.betaFinal}`);
   const ha = fit(annealedModel, train, {
-    ...trainOptions(p, seeds.shuffle, progressEvery(ctx, `${setting}, annealed β`, p.epochs), ctx),
+    ...trainOptions(p, seeds.shuffle, progressEvery(ctx, `${setting}, annealed β`, p.epochs, 3 * settingIndex + 3, 3 * p.settings.length), ctx),
     betaSchedule: annealedBeta(p),
   });
   ctx.signal?.throwIfAborted();
@@ -636,10 +647,10 @@ export const e1: Experiment = {
     const root = new Rng(ctx.seed);
     const perSetting: Figure[] = [];
     const settings: Record<string, E1SettingMetrics> = {};
-    for (const preset of p.settings) {
+    for (const [i, preset] of p.settings.entries()) {
       // two seeds per setting, drawn in order from the run's seed
       const seeds = { init: root.nextUint32(), shuffle: root.nextUint32() };
-      settings[preset] = runSetting(ctx, p, preset, seeds, perSetting);
+      settings[preset] = runSetting(ctx, p, preset, seeds, perSetting, i);
     }
     const rows = Object.values(settings);
     const boundaries: Figure = {

@@ -6,7 +6,7 @@ import { type Model, createModel } from '../models/families.js';
 import { evaluate, fit } from '../models/train.js';
 import { arrangement2D, gatePattern, patternKey } from '../paths/regions.js';
 import { barChart, gatingLinesFigure, regionFigure } from '../viz/figures.js';
-import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, pct, table } from './framework.js';
+import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, pct, table } from './framework.js';
 
 // Protocol (ours; PAPER.md E2 gives the data sets and the comparison, not the sizes): each data set
 // on [-1, 1]^2 with 2% label noise, split 60/20/20; four families of equal depth and width
@@ -172,6 +172,7 @@ async function runE2(ctx: ExperimentContext): Promise<ExperimentResult> {
         seed: subSeed(ctx.seed, 4, di, runIndex),
         train: modelName === 'DLGN frozen gates' ? 'values' : 'both',
         signal: ctx.signal,
+        onEpochEnd: reportEpochs(ctx, `${DATASET_LABEL[name]}: ${modelName}`, di * E2_MODELS.length + mi + 1, p.datasets.length * E2_MODELS.length, p.epochs),
       });
       if (h.stopped === 'aborted') aborted = true;
       const te = evaluate(model, data.test, 'ce');

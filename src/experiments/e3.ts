@@ -11,7 +11,7 @@ import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { barChart, heatmap, scatterPlot } from '../viz/figures.js';
 import { circleMidpoints } from './e1.js';
-import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, num, pct, table } from './framework.js';
+import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, pct, table } from './framework.js';
 
 // What is clustered. Gating unit i of layer l is the half-space w . x + b > 0 with (w, b) the
 // row of `model.halfspaces()[l]` (for composite gating the product W_l ... W_1 and its bias).
@@ -263,12 +263,21 @@ function buildTasks(p: E3Protocol, seeds: { circle: number; disk: [number, numbe
   ];
 }
 
-function runTask(ctx: ExperimentContext, p: E3Protocol, task: Task, seeds: { init: number; shuffle: number }, nullRng: Rng): { metrics: E3TaskMetrics; init: Model; model: Model } {
+/** `at` is the task's place among the run's tasks, for progress. */
+function runTask(
+  ctx: ExperimentContext,
+  p: E3Protocol,
+  task: Task,
+  seeds: { init: number; shuffle: number },
+  nullRng: Rng,
+  at: { index: number; total: number } = { index: 1, total: 1 },
+): { metrics: E3TaskMetrics; init: Model; model: Model } {
   const init = createModel(task.config, { rng: seeds.init });
   const model = createModel(task.config, { rng: seeds.init });
   const tp = task.p;
   const block = Math.max(1, Math.round(tp.epochs / 4));
   ctx.progress(`${task.key}: training ${arch(task.config)} (${tp.epochs} epochs)`);
+  const step = reportEpochs(ctx, `${task.key}: ${arch(task.config)}`, at.index, at.total, tp.epochs);
   const h = fit(model, task.train, {
     loss: task.loss,
     epochs: tp.epochs,
@@ -279,6 +288,7 @@ function runTask(ctx: ExperimentContext, p: E3Protocol, task: Task, seeds: { ini
     seed: seeds.shuffle,
     signal: ctx.signal,
     onEpochEnd: (e: EpochLog) => {
+      step(e);
       if ((e.epoch + 1) % block === 0 || e.epoch + 1 === tp.epochs) ctx.progress(`${task.key}: epoch ${e.epoch + 1}/${tp.epochs}, train loss ${num(e.loss, 4)}`);
     },
   });
@@ -570,9 +580,9 @@ export const e3: Experiment = {
     const metrics = {} as Record<TaskKey, E3TaskMetrics>;
     const figures: Figure[] = [];
     const sections: string[] = [];
-    for (const task of tasks) {
+    for (const [i, task] of tasks.entries()) {
       const seeds = { init: root.nextUint32(), shuffle: root.nextUint32() };
-      const r = runTask(ctx, p, task, seeds, root.fork());
+      const r = runTask(ctx, p, task, seeds, root.fork(), { index: i + 1, total: tasks.length });
       metrics[task.key] = r.metrics;
       const figs = figuresFor(p, task, r.metrics, r.init, r.model);
       figures.push(...figs);

@@ -9,7 +9,7 @@ import { type GatePattern, gatePattern, patternKey, requireHalfspaces } from '..
 import { Tensor } from '../tensor/tensor.js';
 import { type LineSeries, lineChart, regionFigure } from '../viz/figures.js';
 import { OKABE_ITO } from '../viz/svg.js';
-import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, meanStd, num, pct, table } from './framework.js';
+import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, meanStd, num, pct, table } from './framework.js';
 
 // PAPER.md E4 (the group's four-mode data) with our choices for what it leaves open:
 // - "a gating line passes through a mode" when its distance to the mode centre is below
@@ -202,7 +202,7 @@ function hardCopy(model: Model): Model {
   return hard;
 }
 
-function trainOne(p: E4Protocol, widths: number[], seed: number, signal: AbortSignal | undefined): RunResult {
+function trainOne(p: E4Protocol, widths: number[], seed: number, signal: AbortSignal | undefined, onEpoch: (e: { epoch: number; loss: number }) => void = () => {}): RunResult {
   const data = fourMode({ nPerSplit: p.nPerSplit, seed });
   const config: ModelConfig = { kind: 'dlgn', inputDim: 2, widths, outputDim: 2, beta: p.beta, bias: true, features: 'cf' };
   const model = createModel(config, { rng: subSeed(seed, widths.length, widths[0]) });
@@ -217,6 +217,7 @@ function trainOne(p: E4Protocol, widths: number[], seed: number, signal: AbortSi
     seed: subSeed(seed, 7, widths[0]),
     signal,
     onEpochEnd: (e) => {
+      onEpoch(e);
       if (p.checkpoints.includes(e.epoch + 1)) measures.push(measureModes(model, data, p.radius));
     },
   });
@@ -300,13 +301,14 @@ async function runE4(ctx: ExperimentContext): Promise<ExperimentResult> {
   const archFigures: Record<string, Figure[]> = {};
   const archTables: Record<string, string[]> = {};
 
-  for (const widths of p.architectures) {
+  for (const [ai, widths] of p.architectures.entries()) {
     const arch = `3 x ${widths[0]}`;
     const tag = `${widths.length}x${widths[0]}`;
     const runs: RunResult[] = [];
     for (const [si, seed] of seeds.entries()) {
       ctx.progress(`DLGN ${arch}: seed ${si + 1} of ${p.seeds}, ${p.epochs} epochs`);
-      const r = trainOne(p, widths, seed, ctx.signal);
+      const step = reportEpochs(ctx, `DLGN ${arch}, seed ${si + 1}`, ai * p.seeds + si + 1, p.architectures.length * p.seeds, p.epochs);
+      const r = trainOne(p, widths, seed, ctx.signal, step);
       // the tables index modes as fourMode orders them: hard +e1, +e2, then easy -e1, -e2
       const hard = r.data.modes.map((m) => m.hard);
       if (hard.join() !== 'true,true,false,false') throw new Error(`e4: expected fourMode's modes in the order hard, hard, easy, easy; got ${hard.join(', ')}`);

@@ -9,7 +9,7 @@ import { type History, type LossKind, evaluate, fit } from '../models/train.js';
 import { kernelTargetAlignment, overlapMatrices, signedLabels } from '../paths/kernels.js';
 import { Tensor } from '../tensor/tensor.js';
 import { barChart, lineChart } from '../viz/figures.js';
-import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, num, pct, table } from './framework.js';
+import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, pct, table } from './framework.js';
 
 /** One task of E5: a data set, the DLGN trained on it, and how it is scored. */
 interface Task {
@@ -104,7 +104,8 @@ interface RunResult {
   model: Model;
 }
 
-function train(task: Task, model: Model, regime: Regime, ctx: ExperimentContext): RunResult {
+/** `at` places this training among the run's (3 per task), for progress. */
+function train(task: Task, model: Model, regime: Regime, ctx: ExperimentContext, at: { index: number; total: number } = { index: 1, total: 1 }): RunResult {
   const epochs = task.epochs;
   ctx.progress(`${task.name}: ${REGIME_LABEL[regime]} (${epochs} epochs)`);
   const history = fit(model, task.train, {
@@ -118,6 +119,7 @@ function train(task: Task, model: Model, regime: Regime, ctx: ExperimentContext)
     validation: task.validation,
     train: regime === 'learned' ? 'both' : 'values',
     signal: ctx.signal,
+    onEpochEnd: reportEpochs(ctx, `${task.name}: ${REGIME_LABEL[regime]}`, at.index, at.total, epochs),
   });
   return { regime, history, validation: evaluate(model, task.validation, task.loss), test: evaluate(model, task.test, task.loss), model };
 }
@@ -144,7 +146,9 @@ export const e5: Experiment = {
     const figures: Figure[] = [];
     const metrics: Record<string, unknown> = { tasks: {} as Record<string, unknown> };
     const sections: string[] = [];
-    for (const task of tasks(ctx)) {
+    const all = tasks(ctx);
+    for (const [ti, task] of all.entries()) {
+      const at = (k: number): { index: number; total: number } => ({ index: 3 * ti + k, total: 3 * all.length });
       const init = createModel(task.config, { rng: ctx.seed });
       const initState = init.stateDict();
       const fresh = (): Model => {
@@ -153,12 +157,12 @@ export const e5: Experiment = {
         return m;
       };
       const runs: RunResult[] = [];
-      const learned = train(task, fresh(), 'learned', ctx);
+      const learned = train(task, fresh(), 'learned', ctx, at(1));
       runs.push(learned);
-      runs.push(train(task, fresh(), 'frozen-init', ctx));
+      runs.push(train(task, fresh(), 'frozen-init', ctx, at(2)));
       const relearn = fresh();
       copyGates(learned.model, relearn);
-      runs.push(train(task, relearn, 'frozen-learned', ctx));
+      runs.push(train(task, relearn, 'frozen-learned', ctx, at(3)));
 
       // alignment of the overlap kernel with the targets on (at most 500) test points
       const m = Math.min(500, task.test.x.shape[0]);

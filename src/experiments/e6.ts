@@ -8,7 +8,7 @@ import { nearReference } from '../paths/geometry.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { barChart } from '../viz/figures.js';
-import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, num, pct, table } from './framework.js';
+import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, pct, table } from './framework.js';
 
 /** The four models compared, by the key they carry in `metrics.testAccuracy`. */
 export type E6ModelKey = 'dlgn' | 'dlgn-sf' | 'dlgn-vt' | 'relu';
@@ -155,6 +155,8 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
 
   const runs: Run[] = [];
   const chosen: Partial<Record<E6ModelKey, { beta: number | null; lr: number; valAccuracy: number; model: Model; init: Model }>> = {};
+  // every (family, beta, rate) the grid trains, for progress: `(5/20)`
+  const totalRuns = FAMILIES.reduce((a, f) => a + (f.gated ? p.betas.length : 1) * p.lrs.length, 0);
   for (const [fi, fam] of FAMILIES.entries()) {
     const betas = fam.gated ? p.betas : [null];
     for (const beta of betas) {
@@ -175,12 +177,12 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
           seed: shuffleSeed,
           validation: data.validation,
           signal: ctx.signal,
-          onEpochEnd: (e) =>
-            ctx.progress(`${tag} epoch ${e.epoch + 1}/${p.epochs} loss ${num(e.loss, 4)} val acc ${num(e.valAccuracy ?? NaN, 4)}`),
+          onEpochEnd: reportEpochs(ctx, `${p.dataset.toUpperCase()}: ${tag}`, runs.length + 1, totalRuns, p.epochs),
         });
         if (h.stopped === 'aborted') throw new Error('e6: aborted');
         const last = h.epochs[h.epochs.length - 1];
         const run: Run = { model: fam.key, beta, lr, valAccuracy: last.valAccuracy!, trainLoss: last.loss, seconds: (performance.now() - ts) / 1000 };
+        ctx.progress(`${tag}: validation accuracy ${num(run.valAccuracy, 4)} after ${p.epochs} epochs (${num(run.seconds, 1)} s)`);
         runs.push(run);
         const best = chosen[fam.key];
         // ties keep the earlier (smaller beta, smaller rate) configuration

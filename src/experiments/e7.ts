@@ -8,7 +8,7 @@ import { evaluate, fit } from '../models/train.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { barChart, lineChart } from '../viz/figures.js';
-import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, num, pct, table } from './framework.js';
+import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, pct, table } from './framework.js';
 
 /** What E7 asks its loader for: class-balanced prefixes of the two splits (the options of `loadFashionMnist`). */
 export interface FashionMnistRequest {
@@ -150,12 +150,24 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
   const ts0 = performance.now();
   const selection: Record<string, { beta: number; valAccuracy: number }[]> = {};
   const chosenBeta: Partial<Record<E7ModelKey, number>> = {};
+  // progress: every training of the run in order, each weighted by the rows x epochs it trains
+  const gatedCount = FAMILIES.filter((f) => f.gated).length;
+  const work = [...Array<number>(gatedCount * p.betas.length).fill(s.train * s.epochs), ...Array<number>(FAMILIES.length).fill(p.nTrain * p.epochs)];
+  const totalWork = work.reduce((a, b) => a + b, 0);
+  let runIndex = 0;
+  const nextStep = (label: string, epochs: number): ((e: { epoch: number; loss: number }) => void) => {
+    const start = work.slice(0, runIndex).reduce((a, b) => a + b, 0) / totalWork;
+    const end = start + work[runIndex] / totalWork;
+    runIndex++;
+    return reportEpochs(ctx, label, runIndex, work.length, epochs, [start, end]);
+  };
   for (const [fi, fam] of FAMILIES.entries()) {
     if (!fam.gated) continue;
     selection[fam.key] = [];
     for (const beta of p.betas) {
       if (aborted()) throw new Error('e7: aborted');
       const model = createModel(fam.config(p.widths, beta), { rng: initSeeds[fi] });
+      const step = nextStep(`selection: ${fam.label} beta=${beta}`, s.epochs);
       fit(model, selTrain, {
         loss: 'ce',
         epochs: s.epochs,
@@ -164,7 +176,10 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
         schedule: { kind: 'cosine' },
         seed: shuffleSeed,
         signal: ctx.signal,
-        onEpochEnd: (e) => ctx.progress(`selection: ${fam.label} beta=${beta} epoch ${e.epoch + 1}/${s.epochs}: loss ${num(e.loss, 4)}`),
+        onEpochEnd: (e) => {
+          step(e);
+          ctx.progress(`selection: ${fam.label} beta=${beta} epoch ${e.epoch + 1}/${s.epochs}: loss ${num(e.loss, 4)}`);
+        },
       });
       const valAccuracy = evaluate(model, selVal, 'ce', 1000).accuracy!;
       selection[fam.key].push({ beta, valAccuracy });
@@ -190,6 +205,7 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
     perEpoch[fam.key] = [];
     secondsPerEpoch[fam.key] = [];
     evalSeconds[fam.key] = [];
+    const step = nextStep(fam.gated ? `${fam.label} beta=${chosenBeta[fam.key]}` : fam.label, p.epochs);
     let tEpoch = performance.now();
     const h = fit(model, train, {
       loss: 'ce',
@@ -206,6 +222,7 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
         const r = evaluate(model, test, 'ce', 1000);
         evalSeconds[fam.key].push((performance.now() - te) / 1000);
         perEpoch[fam.key].push({ epoch: e.epoch + 1, trainLoss: e.loss, trainAccuracy: e.accuracy!, testAccuracy: r.accuracy!, testLoss: r.loss });
+        step(e);
         ctx.progress(
           `${fam.label} epoch ${e.epoch + 1}/${p.epochs}: loss ${num(e.loss, 4)}, test acc ${num(r.accuracy!, 4)}, ${num(secondsPerEpoch[fam.key].at(-1)!, 1)} s`,
         );

@@ -8,10 +8,61 @@ export interface ExperimentContext {
   seed: number;
   /** E6's data set. */
   dataset?: 'sdi' | 'sdii';
-  /** Progress on long work: one short line at a time. */
+  /** Progress on long work: one short line at a time (stages: "training the DLGN", "drawing"). */
   progress: (message: string) => void;
+  /**
+   * Structured progress, optional: which configuration of how many is training, and its epoch.
+   * The CLI draws it as a bar with elapsed time and time left; the runner calls it through
+   * `reportEpochs`.
+   */
+  step?: (step: RunStep) => void;
   /** Optional cancellation between training epochs. */
   signal?: AbortSignal;
+}
+
+/** Where a run is: configuration `index` of `total` (1-based), and the epoch it has finished. */
+export interface RunStep {
+  /** The configuration, e.g. `SDII: DLGN beta=10 lr=0.01`. */
+  label: string;
+  index: number;
+  total: number;
+  /** Epochs finished (0 at the start) of `epochs`; both absent for a stage without epochs. */
+  epoch?: number;
+  epochs?: number;
+  /** A short measurement to show beside it, e.g. `loss 0.1234`. */
+  detail?: string;
+  /**
+   * The part of the whole run this configuration spans, [start, end] in 0..1, when the
+   * configurations differ much in cost (E7's short selection runs); default: equal parts.
+   */
+  share?: [number, number];
+}
+
+/** The fraction of a run that `step` has finished: configurations weigh the same unless `share` says otherwise. */
+export function stepFraction(step: RunStep): number {
+  const within = step.epochs !== undefined && step.epochs > 0 ? Math.min(1, (step.epoch ?? 0) / step.epochs) : 0;
+  if (step.share !== undefined) return Math.min(1, step.share[0] + within * (step.share[1] - step.share[0]));
+  return step.total > 0 ? Math.min(1, (step.index - 1 + within) / step.total) : 0;
+}
+
+/**
+ * Reports configuration `index` of `total` to `ctx.step` (at epoch 0 now) and returns an
+ * `onEpochEnd` for `fit` that reports every epoch (with the epoch's training loss). Without
+ * `ctx.step` the returned callback does nothing.
+ */
+export function reportEpochs(
+  ctx: Pick<ExperimentContext, 'step'>,
+  label: string,
+  index: number,
+  total: number,
+  epochs: number,
+  share?: [number, number],
+): (e: { epoch: number; loss: number }) => void {
+  const step = ctx.step;
+  if (step === undefined) return () => {};
+  const extra = share === undefined ? {} : { share };
+  step({ label, index, total, epoch: 0, epochs, ...extra });
+  return (e) => step({ label, index, total, epoch: e.epoch + 1, epochs, detail: `loss ${num(e.loss, 4)}`, ...extra });
 }
 
 /** A figure the experiment drew: an SVG document and the file name it is saved under. */

@@ -5,4 +5,5 @@ export * from './values.js';
 export * from './kernels.js';
 export * from './regions.js';
 export * from './geometry.js';
+export * from './format.js';
 export { symmetricEigenvalues } from './linalg.js';

@@ -85,12 +85,16 @@ describe('help, version, unknown command', () => {
     }
   });
 
-  it('an unknown command exits 2 with a message on stderr', () => {
+  it('an unknown command exits 2 with a message on stderr; a near miss gets a suggestion', () => {
     const r = cli('frobnicate');
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.split('\n')[0]).toBe("halfspace: unknown command 'frobnicate'");
-    expect(r.stderr).toContain('usage: halfspace <command>');
+    expect(r.stderr).toBe("halfspace: unknown command 'frobnicate'\n(see 'halfspace --help' for the list)\n");
+    const t = cli('trian', '--dataset', 'xor');
+    expect(t.status).toBe(2);
+    expect(t.stderr.split('\n')[0]).toBe("halfspace: unknown command 'trian'; did you mean train?");
+    expect(cli('experimnet').stderr.split('\n')[0]).toBe("halfspace: unknown command 'experimnet'; did you mean experiment?");
+    expect(cli('pahts').stderr.split('\n')[0]).toBe("halfspace: unknown command 'pahts'; did you mean paths?");
   });
 });
 
@@ -144,7 +148,7 @@ describe('parity', () => {
     const missing = path.join(tmp, 'no-such.json');
     const r = cli('parity', missing);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`halfspace parity: parity: no such file or directory: ${missing}\n`);
+    expect(r.stderr).toBe(`halfspace parity: no such file or directory: ${missing}\n`);
 
     const empty = path.join(tmp, 'empty-dir');
     fs.mkdirSync(empty);
@@ -284,8 +288,12 @@ describe('train and eval', () => {
     const out = path.join(tmp, 'loud');
     const r = cli('train', '--model', 'dlgn', '--dataset', 'xor', '--n', '200', '--epochs', '4', '--widths', '4', '--out', out);
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/^train 4\/4 loss \d+\.\d{4} acc \d\.\d{3} val_acc \d\.\d{3}$/m);
-    expect(r.stdout).not.toContain('train 4/4');
+    // piped: plain lines (no carriage returns or escapes), each with elapsed time, then a summary
+    expect(r.stderr).toMatch(/^train 100% epoch 4\/4 loss \d+\.\d{4} acc \d\.\d{3} val_acc \d\.\d{3}, \d+ms elapsed$/m);
+    expect(r.stderr).toMatch(/^train 25% epoch 1\/4 .*, \d+ms elapsed, ~\d+ms left$/m);
+    expect(r.stderr).toMatch(/^train: done in \d+ms, 4 epochs, final loss \d+\.\d{4}\n$/m);
+    expect(r.stderr).not.toMatch(/[\r\x1b]/);
+    expect(r.stdout).not.toContain('epoch 4/4');
     expect(r.stdout).toContain('trained 4 epochs in');
   });
 });
@@ -300,34 +308,67 @@ describe('errors a user sees', () => {
     expect(fs.existsSync(path.join(tmp, 'bad-run'))).toBe(false);
   });
 
-  it('an unknown option (a typo of --epochs)', () => {
+  it('an unknown option (a typo of --epochs): exit 2, one prefix, a suggestion', () => {
     const r = cli('train', '--dataset', 'xor', '--out', path.join(tmp, 'typo'), '--epoch', '5');
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe("halfspace train: train: unknown option --epoch (see 'halfspace train --help')\n");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("halfspace train: unknown option --epoch; did you mean --epochs?\n(see 'halfspace train --help')\n");
     expect(fs.existsSync(path.join(tmp, 'typo'))).toBe(false);
+    // an unknown option is unknown, not "needs a value", even last on the line
+    const p = cli('paths', '--bogus');
+    expect(p.status).toBe(2);
+    expect(p.stderr).toBe("halfspace paths: unknown option --bogus\n(see 'halfspace paths --help')\n");
+    expect(cli('paths', '--chekpoint', 'm.json').stderr.split('\n')[0]).toBe('halfspace paths: unknown option --chekpoint; did you mean --checkpoint?');
+    expect(cli('train', '-epochs', '3').stderr.split('\n')[0]).toBe('halfspace train: unknown option -epochs (options are spelled --name); did you mean --epochs?');
+    expect(cli('train', '--quiet=yes').stderr.split('\n')[0]).toBe("halfspace train: --quiet takes no value, got 'yes'");
+    expect(cli('eval', 'extra.csv').stderr.split('\n')[0]).toBe("halfspace eval: unexpected argument 'extra.csv'");
   });
 
-  it('--widths 0,3', () => {
+  it('--widths 0,3: exit 2, the message once', () => {
     const r = cli('train', '--dataset', 'xor', '--out', path.join(tmp, 'w'), '--widths', '0,3');
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe("halfspace train: train: --widths must be a comma-separated list of positive integers, got '0,3'\n");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("halfspace train: --widths must be a comma-separated list of positive integers, got '0,3'\n(see 'halfspace train --help')\n");
+  });
+
+  it('no error message repeats its prefix', () => {
+    const runs = [
+      cli('train', '--dataset', 'xor'),
+      cli('parity', path.join(tmp, 'missing.json')),
+      cli('eval', '--data', 'x.csv'),
+      cli('regions', '--checkpoint', 'm.json'),
+      cli('experiment', 'e9', '--out', tmp),
+      cli('bench', 'walk'),
+      cli('completion', 'fish'),
+    ];
+    for (const r of runs) {
+      expect(r.status).not.toBe(0);
+      const first = r.stderr.split('\n')[0];
+      expect(first).toMatch(/^halfspace [a-z]+: /);
+      const cmd = /^halfspace ([a-z]+): /.exec(first)![1];
+      expect(first.slice(`halfspace ${cmd}: `.length).startsWith(`${cmd}:`), first).toBe(false);
+    }
+    expect(runs[4].stderr.split('\n')[0]).toBe("halfspace experiment: unknown experiment 'e9' (expected e1, e2, e3, e4, e5, e6, e7, all)");
+    expect(runs[6].stderr.split('\n')[0]).toBe("halfspace completion: unknown shell 'fish' (expected bash, zsh)");
+    expect(runs[4].status).toBe(2);
   });
 
   it('missing --out, missing data, both data sources, an unknown data set or model', () => {
     const noOut = cli('train', '--dataset', 'xor');
-    expect(noOut.status).toBe(1);
-    expect(noOut.stderr).toBe('halfspace train: train: --out DIR is required\n');
+    expect(noOut.status).toBe(2);
+    expect(noOut.stderr).toBe("halfspace train: --out DIR is required\n(see 'halfspace train --help')\n");
     const out = path.join(tmp, 'x');
     expect(cli('train', '--out', out).stderr).toContain('train: give --data FILE.csv or --dataset disk|xor|rings|spirals|blobs');
     expect(cli('train', '--out', out, '--dataset', 'xor', '--data', 'f.csv').stderr).toContain(
       'train: give either --data FILE.csv or --dataset NAME, not both',
     );
     expect(cli('train', '--out', out, '--dataset', 'moons').stderr).toContain("train: --dataset must be one of disk, xor, rings, spirals, blobs, got 'moons'");
+    expect(cli('train', '--out', out, '--dataset', 'spiral').stderr).toContain("got 'spiral'; did you mean spirals?");
+    expect(cli('train', '--out', out, '--dataset', 'xor', '--model', 'dlgm').stderr).toContain("got 'dlgm'; did you mean dlgn?");
     expect(cli('train', '--out', out, '--dataset', 'xor', '--model', 'cnn').stderr).toContain(
       "train: --model must be one of dlgn, dlgn-sf, dlgn-vt, dgn, relu, linear, got 'cnn'",
     );
     expect(cli('train', '--out', out, '--dataset', 'xor', '--epochs', '0').stderr).toContain("train: --epochs must be a positive integer, got '0'");
-    expect(cli('train', '--out', out, '--dataset', 'xor', '--epochs').stderr).toContain('--epochs needs a value');
+    expect(cli('train', '--out', out, '--dataset', 'xor', '--epochs').stderr).toContain('--epochs needs a value (--epochs N)');
+    expect(cli('train', '--out', out, '--dataset', 'xor', '--epochs').status).toBe(2);
   });
 
   it('eval: missing checkpoint file, missing flags, a CSV of the wrong width', () => {
@@ -343,6 +384,129 @@ describe('errors a user sees', () => {
     fs.writeFileSync(wide, 'a,b,c,label\n1,2,3,0\n4,5,6,1\n');
     const r = cli('eval', '--checkpoint', path.join(out, 'model.json'), '--data', wide);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`halfspace eval: eval: ${wide} has 3 feature columns, the model expects 2\n`);
+    expect(r.stderr).toBe(`halfspace eval: ${wide} has 3 feature columns, the model expects 2\n`);
+  });
+});
+
+describe('paths in words, and --json for scripts', () => {
+  let ckpt: string;
+  beforeAll(() => {
+    const out = path.join(tmp, 'paths-run');
+    expect(cli('train', '--model', 'dlgn', '--dataset', 'disk', '--n', '400', '--epochs', '5', '--widths', '4,3', '--out', out, '--quiet').status).toBe(0);
+    ckpt = path.join(out, 'model.json');
+  });
+
+  it('paths prints each path as words and arrows with its raw id, and the notation once', () => {
+    const r = cli('paths', '--checkpoint', ckpt, '--x', '0.3,-0.2', '--top', '5');
+    expect(r.status).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.filter((l) => l.startsWith('How to read a path: ')).length).toBe(1);
+    expect(r.stdout).toContain('  1(xi)     starts at position i of the all-ones value input');
+    const rows = out.filter((l) => /^ {2}\d\. /.test(l));
+    expect(rows.length).toBe(5);
+    for (const row of rows) {
+      const m = /^ {2}\d\. (.+?) {3}\(id (\[.*\])\)$/.exec(row);
+      expect(m, row).not.toBeNull();
+      const id = JSON.parse(m![2]) as number[];
+      const words = m![1];
+      if (id[0] === 0) expect(words).toBe(`1(x${id[1] + 1}) -> L1.u${id[2]} -> L2.u${id[3]}`);
+      else if (id[0] === 1) expect(words).toBe(`bias L1 -> L1.u${id[2]} -> L2.u${id[3]}`);
+      else if (id[0] === 2) expect(words).toBe(`bias L2 -> L2.u${id[2]}`);
+      else expect(words).toBe('bias out');
+    }
+  });
+
+  it('paths --json keeps the raw id beside the words, with stable keys', () => {
+    const r = cli('paths', '--checkpoint', ckpt, '--x', '0.3,-0.2', '--top', '3', '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['x', 'output', 'pathCount', 'top', 'decomposition']);
+    expect(j.top.length).toBe(3);
+    for (const p of j.top) {
+      expect(Object.keys(p)).toEqual(['id', 'path', 'value', 'activity', 'contribution', 'constraints']);
+      expect(Array.isArray(p.id)).toBe(true);
+      expect(p.path).toMatch(/^(1\(x\d\)|bias L\d|bias out)/);
+    }
+    expect(j.pathCount).toBe(String(2 * 4 * 3 + 4 * 3 + 3 + 1));
+    expect(j.decomposition.maxAbsError).toBeLessThan(1e-9);
+  });
+
+  it('the demo prints paths in words too', () => {
+    const out = path.join(tmp, 'demo');
+    const r = cli('demo', '--out', out, '--quiet');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(/path \[/);
+    expect(r.stdout.match(/^How to read a path: /gm)?.length).toBe(1);
+    const pathLines = lines(r.stdout).filter((l) => /^ {2}(1\(x\d\)|bias L\d|bias out)/.test(l));
+    expect(pathLines.length).toBe(9); // 3 points x top 3
+    for (const l of pathLines) expect(l).toMatch(/ {2}\(id \[[-\d,]+\]\): contribution \(/);
+  }, 60_000);
+
+  it('train --json: one object with stable keys, the files it wrote', () => {
+    const out = path.join(tmp, 'json-train');
+    const r = cli('train', '--dataset', 'xor', '--n', '200', '--epochs', '3', '--widths', '4', '--out', out, '--json');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(''); // piped with --json: no progress lines
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['model', 'config', 'parameters', 'loss', 'epochs', 'wallSeconds', 'final', 'files']);
+    expect(j.epochs).toBe(3);
+    expect(Object.keys(j.final)).toEqual(['train', 'validation', 'test']);
+    expect(Object.keys(j.final.test)).toEqual(['loss', 'accuracy']);
+    expect(j.files).toEqual({ model: path.join(out, 'model.json'), metrics: path.join(out, 'metrics.json') });
+    const metrics = JSON.parse(fs.readFileSync(j.files.metrics, 'utf8'));
+    expect(metrics.final.test.accuracy).toBe(j.final.test.accuracy);
+  });
+
+  it('regions --json: the counts', () => {
+    const svg = path.join(tmp, 'regions.svg');
+    const text = cli('regions', '--checkpoint', ckpt, '--svg', svg, '--quiet');
+    expect(text.status).toBe(0);
+    const m = /^(\d+) regions and (\d+) of (\d+) gating lines in /.exec(text.stdout)!;
+    const r = cli('regions', '--checkpoint', ckpt, '--svg', svg, '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['regions', 'lines', 'linesInBox', 'box', 'svg']);
+    expect([j.regions, j.linesInBox, j.lines]).toEqual([Number(m[1]), Number(m[2]), Number(m[3])]);
+    expect(j.lines).toBe(7);
+    expect(j.box).toEqual({ xmin: -1, xmax: 1, ymin: -1, ymax: 1 });
+  });
+
+  it('parity --json: passed, failed and every case', () => {
+    const r = cli('parity', '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['passed', 'failed', 'cases']);
+    expect([j.passed, j.failed]).toEqual([8, 0]);
+    for (const c of j.cases) {
+      expect(Object.keys(c)).toEqual(['name', 'ok', 'fields', 'unchecked']);
+      expect(c.ok).toBe(true);
+      expect(c.fields.map((f: { field: string }) => f.field)).toContain('paths');
+    }
+  });
+
+  it('experiment --json: a summary of what was written', () => {
+    const out = path.join(tmp, 'exp');
+    const r = cli('experiment', 'e5', '--quick', '--out', out, '--json');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['experiments']);
+    expect(j.experiments.length).toBe(1);
+    const e = j.experiments[0];
+    expect(Object.keys(e)).toEqual(['id', 'title', 'dir', 'report', 'metrics', 'figures', 'seconds']);
+    expect(e.id).toBe('e5');
+    expect(e.report).toBe(path.join(out, 'e5', 'report.md'));
+    for (const f of [e.report, e.metrics, ...e.figures]) expect(fs.existsSync(f), f).toBe(true);
+  }, 60_000);
+});
+
+describe('exit codes', () => {
+  it('0 success, 1 failure, 2 usage', () => {
+    expect(cli('version').status).toBe(0);
+    expect(cli('eval', '--checkpoint', path.join(tmp, 'none.json'), '--data', 'x.csv').status).toBe(1); // a missing file
+    expect(cli('train', '--bogus').status).toBe(2);
+    expect(cli('nosuchcommand').status).toBe(2);
+    expect(cli('paths', '--checkpoint', 'm.json').status).toBe(2); // --x missing
   });
 });

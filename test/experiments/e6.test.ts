@@ -2,7 +2,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { e6, e6Protocol } from '../../src/experiments/e6.js';
-import type { ExperimentResult } from '../../src/experiments/framework.js';
+import { type ExperimentResult, type RunStep, stepFraction } from '../../src/experiments/framework.js';
 
 const MODELS = ['dlgn', 'dlgn-sf', 'dlgn-vt', 'relu'];
 const GATED = ['dlgn', 'dlgn-sf', 'dlgn-vt'];
@@ -18,9 +18,10 @@ describe('e6 (quick)', () => {
   let r: ExperimentResult;
   let m: Json;
   const messages: string[] = [];
+  const steps: RunStep[] = [];
 
   beforeAll(async () => {
-    r = await e6.run({ quick: true, seed: 1, progress: (s) => messages.push(s) });
+    r = await e6.run({ quick: true, seed: 1, progress: (s) => messages.push(s), step: (s) => steps.push(s) });
     m = r.metrics;
   }, 60_000);
 
@@ -87,9 +88,26 @@ describe('e6 (quick)', () => {
     }
   });
 
-  it('reports progress once per epoch of every run', () => {
-    const epochs = messages.filter((s) => / epoch \d+\/\d+ /.test(s));
-    expect(epochs.length).toBe(m.protocol.epochs * m.validationAccuracy.length);
+  it('reports progress once per epoch of every run: which run of how many, which epoch', () => {
+    const runs = m.validationAccuracy.length;
+    const epochs = m.protocol.epochs;
+    // each run: epoch 0 at its start, then every epoch
+    expect(steps.length).toBe(runs * (epochs + 1));
+    steps.forEach((s, i) => {
+      expect(s.index).toBe(Math.floor(i / (epochs + 1)) + 1);
+      expect(s.total).toBe(runs);
+      expect(s.epoch).toBe(i % (epochs + 1));
+      expect(s.epochs).toBe(epochs);
+      expect(s.label).toMatch(/^SDI: (DLGN|DLGN-SF|DLGN-VT|ReLU)( beta=\d+)? lr=[\d.]+$/);
+      if (s.epoch! > 0) expect(s.detail).toMatch(/^loss \d\.\d{4}$/);
+    });
+    // the fraction done only grows, from 0 to 1
+    const f = steps.map(stepFraction);
+    expect(f[0]).toBe(0);
+    expect(f.at(-1)).toBe(1);
+    for (let i = 1; i < f.length; i++) expect(f[i]).toBeGreaterThanOrEqual(f[i - 1]);
+    // and one line per finished run
+    expect(messages.filter((x) => / validation accuracy \d\.\d{4} after \d+ epochs/.test(x)).length).toBe(runs);
   });
 
   it('keeps wall times apart, under timing', () => {

@@ -1,4 +1,4 @@
-// `halfspace bench step`: the median time of one training step of a model, as JSON for comparing engines.
+// `halfspace bench step` and `bench gemm`: the median time of one training step, or GFLOP/s of a product, after a steady warm-up; JSON for comparing engines.
 
 import { availableParallelism } from 'node:os';
 import type { ModelConfig } from '../../models/config.js';
@@ -10,7 +10,8 @@ import { gemmKernel, useGemmKernel } from '../../tensor/gemm.js';
 import { matmulInto } from '../../tensor/linalg.js';
 import { Rng } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { Flags, parseArgs } from '../args.js';
+import { type CommandSpec, type Flags, type OptionSpec, UsageError } from '../args.js';
+import { progress } from '../progress.js';
 
 const MODELS = ['dlgn', 'dlgn-sf', 'relu', 'linear'] as const;
 type BenchModel = (typeof MODELS)[number];
@@ -63,7 +64,7 @@ function medianOf(xs: number[]): number {
  * t.medianMs; t.steady;
  * ```
  */
-export function timeSteady(run: () => void, o: SteadyOptions = {}): { medianMs: number; samples: number; warmupRuns: number; warmupMs: number; steady: boolean } {
+export function timeSteady(run: () => void, o: SteadyOptions & { onRun?: (phase: 'warm-up' | 'timed', done: number) => void } = {}): { medianMs: number; samples: number; warmupRuns: number; warmupMs: number; steady: boolean } {
   const minWarm = o.minWarmMs ?? 500, maxWarm = o.maxWarmMs ?? 10_000, window = o.window ?? 10, tol = o.tolerance ?? 0.05, samples = o.samples ?? 20;
   const start = performance.now();
   let prev = Infinity, runs = 0, steady = false;
@@ -73,6 +74,7 @@ export function timeSteady(run: () => void, o: SteadyOptions = {}): { medianMs: 
       const t0 = performance.now();
       run();
       times.push(performance.now() - t0);
+      o.onRun?.('warm-up', runs + i + 1);
     }
     runs += window;
     const med = medianOf(times);
@@ -90,6 +92,7 @@ export function timeSteady(run: () => void, o: SteadyOptions = {}): { medianMs: 
     const t0 = performance.now();
     run();
     times.push(performance.now() - t0);
+    o.onRun?.('timed', i + 1);
   }
   return { medianMs: medianOf(times), samples, warmupRuns: runs, warmupMs, steady };
 }
@@ -106,8 +109,7 @@ function configOf(model: BenchModel, inputDim: number, widths: number[], outputD
 
 /**
  * Times `steps` training steps of a freshly initialised model on one random batch (inputs
- * uniform in [0, 1), labels uniform over the classes, both from `seed`), after warming up until
- * the step time is steady (`timeSteady`; `warmup` options override its defaults).
+ * uniform in [0, 1), labels uniform over the classes, both from `seed`), after `warmup` steps.
  *
  * @example
  * ```ts
@@ -118,6 +120,8 @@ function configOf(model: BenchModel, inputDim: number, widths: number[], outputD
 export async function timeTrainingStep(o: {
   model: BenchModel; inputDim: number; widths: number[]; classes: number; batch: number;
   threads: number; steps: number; warmup?: Omit<SteadyOptions, 'samples'>; seed?: number; beta?: number;
+  /** Called after every step: during warm-up (its length unknown in advance) and timed, `done` of `steps`. */
+  onStep?: (phase: 'warm-up' | 'timed', done: number, steps: number) => void;
 }): Promise<StepTiming> {
   let threads = 1;
   if (o.threads > 1) {
@@ -146,12 +150,29 @@ export async function timeTrainingStep(o: {
     if (xd !== xs) xd.set(xs);
     const x = Tensor.fromArray(xd, [o.batch, o.inputDim]);
     const y = Tensor.fromArray(Float64Array.from({ length: o.batch }, () => rng.integer(0, o.classes)), [o.batch]);
-    const t = timeSteady(() => trainer.step(x, y), { ...o.warmup, samples: o.steps });
+    const t = timeSteady(() => trainer.step(x, y), { ...o.warmup, samples: o.steps, onRun: (phase, done) => o.onStep?.(phase, done, o.steps) });
     return { medianMs: t.medianMs, steps: o.steps, threads, warmupSteps: t.warmupRuns, warmupMs: t.warmupMs, steady: t.steady };
   } finally {
     if (threads > 1) setThreads(1);
   }
 }
+
+const BENCH_OPTIONS: readonly OptionSpec[] = [
+  { name: 'model', value: 'NAME', choices: MODELS },
+  { name: 'input', value: 'N' },
+  { name: 'widths', value: 'W1,W2,...' },
+  { name: 'classes', value: 'K' },
+  { name: 'batch', value: 'B' },
+  { name: 'threads', value: 'N', choices: ['1', '2', 'auto'] },
+  { name: 'steps', value: 'N' },
+  { name: 'seed', value: 'S' },
+  { name: 'beta', value: 'B' },
+  { name: 'n', value: 'N' },
+  { name: 'kernel', value: 'KERNEL', choices: ['wasm-simd', 'javascript'] },
+  { name: 'samples', value: 'N' },
+  { name: 'json' },
+  { name: 'quiet' },
+];
 
 /** What `bench gemm --json` prints: a stable interface (keys are only ever added). */
 export interface GemmTiming {
@@ -211,17 +232,15 @@ export async function timeGemm(o: { n: number; threads: number; kernel?: 'wasm-s
   }
 }
 
-async function benchGemm(parsed: ReturnType<typeof parseArgs>): Promise<number> {
-  const f = new Flags(parsed, 'bench');
+async function benchGemm(f: Flags): Promise<number> {
   const n = f.number('n', 512, 'positive-int');
   const threadsFlag = f.string('threads', '1');
   const threads = threadsFlag === 'auto' ? availableParallelism() : Number(threadsFlag);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`bench: --threads must be a positive integer or auto, got '${threadsFlag}'`);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer or auto, got '${threadsFlag}'`);
   const kernel = f.choice('kernel', ['wasm-simd', 'javascript'] as const, gemmKernel());
   const samples = f.number('samples', 20, 'positive-int');
   const json = f.has('json');
-  f.rejectUnknown();
-  if (n > 8192) throw new Error(`bench: --n must be at most 8192 (three n x n float64 matrices), got ${n}`);
+  if (n > 8192) throw new UsageError(`--n must be at most 8192 (three n x n float64 matrices), got ${n}`);
   const t = await timeGemm({ n, threads, kernel, samples });
   if (json) process.stdout.write(`${JSON.stringify(t)}\n`);
   else {
@@ -233,13 +252,10 @@ async function benchGemm(parsed: ReturnType<typeof parseArgs>): Promise<number> 
   return 0;
 }
 
-export async function benchCommand(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, ['json']);
-  const [what, ...extra] = parsed.positionals;
-  if (what !== 'step' && what !== 'gemm') throw new Error(`bench: expected 'bench step' or 'bench gemm', got ${what === undefined ? 'nothing' : `'${what}'`}`);
-  if (extra.length > 0) throw new Error(`bench: unexpected argument '${extra[0]}'`);
-  if (what === 'gemm') return benchGemm(parsed);
-  const f = new Flags(parsed, 'bench');
+async function benchCommand(f: Flags): Promise<number> {
+  const [what] = f.positionals;
+  if (what !== 'step' && what !== 'gemm') throw new UsageError(`expected 'bench step' or 'bench gemm', got ${what === undefined ? 'nothing' : `'${what}'`}`);
+  if (what === 'gemm') return benchGemm(f);
   const model = f.choice('model', MODELS, 'dlgn');
   const inputDim = f.number('input', 784, 'positive-int');
   const widths = f.intList('widths', [128, 128, 128, 128]);
@@ -247,14 +263,19 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const batch = f.number('batch', 256, 'positive-int');
   const threadsFlag = f.string('threads', '1');
   const threads = threadsFlag === 'auto' ? availableParallelism() : Number(threadsFlag);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`bench: --threads must be a positive integer or auto, got '${threadsFlag}'`);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer or auto, got '${threadsFlag}'`);
   const steps = f.number('steps', 20, 'positive-int');
   const seed = f.number('seed', 0, 'int');
   const beta = f.number('beta', 10, 'positive');
   const json = f.has('json');
-  f.rejectUnknown();
-  if (classes < 2) throw new Error('bench: --classes must be at least 2 (softmax cross-entropy)');
-  const t = await timeTrainingStep({ model, inputDim, widths, classes, batch, threads, steps, seed, beta });
+  const quiet = f.has('quiet');
+  if (classes < 2) throw new UsageError('--classes must be at least 2 (softmax cross-entropy)');
+  const bar = progress('bench', { quiet, json });
+  const t = await timeTrainingStep({
+    model, inputDim, widths, classes, batch, threads, steps, seed, beta,
+    onStep: (phase, done, total) => bar.update(phase === 'timed' ? done : 0, total, phase === 'timed' ? `step ${done}/${total}` : `warming up (${done} steps)`),
+  });
+  bar.done(`median ${t.medianMs.toFixed(3)} ms per step`);
   if (json) process.stdout.write(`${JSON.stringify(t)}\n`);
   else {
     process.stdout.write(
@@ -285,5 +306,15 @@ windows of runs within 5%; at most 10 s), so the JIT compiler is not what is mea
   --beta B                           soft-gate inverse temperature (default 10)
   --json                             print {"medianMs", "steps", "threads", "warmupSteps", "warmupMs", "steady"} only
                                      (gemm: {"n", "gflops", "medianMs", "samples", "threads", "kernel", "warmupRuns", "steady"})
+  --quiet                            no progress on stderr
 
 The JSON keys are a stable interface for comparing engines (keys are only ever added).`;
+
+export const benchSpec: CommandSpec = {
+  name: 'bench',
+  summary: 'time one training step (npm run bench compares with peers)',
+  help: benchHelp,
+  options: BENCH_OPTIONS,
+  positionals: { name: 'benchmark', choices: ['step', 'gemm'], count: 'one' },
+  run: benchCommand,
+};

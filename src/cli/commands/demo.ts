@@ -8,12 +8,14 @@ import { saveCheckpoint } from '../../node/checkpoint.js';
 import { type Model, createModel } from '../../models/families.js';
 import { evaluate, fit } from '../../models/train.js';
 import { pathCount, topPaths, verifyDecomposition } from '../../paths/decompose.js';
+import { formatPathId, pathNotation } from '../../paths/format.js';
 import { arrangement2D, constraintsForPathId, formatConstraint } from '../../paths/regions.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { regionFigure } from '../../viz/figures.js';
-import { Flags, parseArgs } from '../args.js';
+import type { CommandSpec, Flags, OptionSpec } from '../args.js';
+import { progress } from '../progress.js';
 
-export const demoHelp = `halfspace demo [--out DIR] [--seed S]
+export const demoHelp = `halfspace demo [--out DIR] [--seed S] [--quiet]
 
 Trains a DLGN and a ReLU network on a built-in 2-D data set (a disk), prints the top paths of a
 few points with the half-spaces that switch them on and the check that the paths add up to the
@@ -22,11 +24,16 @@ Takes well under a minute.`;
 
 const fmt = (v: number): string => v.toFixed(3);
 
-export async function demoCommand(argv: string[]): Promise<number> {
-  const f = new Flags(parseArgs(argv, ['help']), 'demo');
+const DEMO_OPTIONS: readonly OptionSpec[] = [
+  { name: 'out', value: 'DIR', path: 'dir' },
+  { name: 'seed', value: 'S' },
+  { name: 'quiet' },
+];
+
+async function demoCommand(f: Flags, argv: readonly string[]): Promise<number> {
   const out = f.string('out', 'halfspace-demo');
   const seed = f.number('seed', 1, 'int');
-  f.rejectUnknown();
+  const quiet = f.has('quiet');
   const say = (s = ''): void => void process.stdout.write(`${s}\n`);
   const t0 = performance.now();
 
@@ -39,14 +46,20 @@ export async function demoCommand(argv: string[]): Promise<number> {
   ];
   const accuracy: Record<string, number> = {};
   for (const [name, model] of models) {
-    fit(model, data.train, { loss: 'ce', epochs: 60, batchSize: 32, lr: 0.01, seed, validation: data.validation });
+    const bar = progress(`training ${name}`, { quiet });
+    fit(model, data.train, {
+      loss: 'ce', epochs: 60, batchSize: 32, lr: 0.01, seed, validation: data.validation,
+      onEpochEnd: (e) => bar.update(e.epoch + 1, 60, `epoch ${e.epoch + 1}/60 loss ${e.loss.toFixed(4)}`),
+    });
+    bar.clear();
     accuracy[name] = evaluate(model, data.test, 'ce').accuracy!;
     say(`${name} 2-[${widths.join(',')}]-2 trained 60 epochs: test accuracy ${(100 * accuracy[name]).toFixed(1)}%`);
   }
   const dlgn = models[0][1];
   say();
   say(`The DLGN's output is a sum over ${pathCount(dlgn)} paths per output, each a value times an activity;`);
-  say('a path is active where every gating unit it visits is on, an intersection of half-spaces:');
+  say('a path is active where every gating unit it visits is on, an intersection of half-spaces.');
+  say(pathNotation(dlgn.config));
   const points = [
     [0, 0],
     [0.7, 0.6],
@@ -60,7 +73,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     say();
     say(`x = (${p.join(', ')}): logits (${fmt(logits[0])}, ${fmt(logits[1])}), class ${logits[1] > logits[0] ? 1 : 0}; top 3 paths:`);
     for (const path of topPaths(dlgn, x, 3)) {
-      say(`  path ${JSON.stringify(path.id)}: contribution (${fmt(path.contribution[0])}, ${fmt(path.contribution[1])}), activity ${fmt(path.activity)}`);
+      say(`  ${formatPathId(path.id, dlgn.config)}  (id ${JSON.stringify(path.id)}): contribution (${fmt(path.contribution[0])}, ${fmt(path.contribution[1])}), activity ${fmt(path.activity)}`);
       const cs = constraintsForPathId(dlgn, path.id);
       for (const c of cs) say(`      on where ${formatConstraint(c, names)}`);
       if (cs.length === 0) say('      always on (the output bias)');
@@ -108,3 +121,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
   say(`Wrote ${join(out, 'report.md')} with the region maps (${join(out, 'dlgn-regions.svg')}), in ${seconds.toFixed(1)} s.`);
   return 0;
 }
+
+export const demoSpec: CommandSpec = {
+  name: 'demo',
+  summary: "start here: train a DLGN and a ReLU net, read the DLGN's paths, draw its regions",
+  help: demoHelp,
+  options: DEMO_OPTIONS,
+  run: demoCommand,
+};

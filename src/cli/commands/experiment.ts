@@ -1,22 +1,26 @@
-// `halfspace experiment`: runs PAPER.md's experiments and writes report.md, figures and metrics.json.
+// `halfspace experiment`: runs the paper's experiments and writes report.md, figures and metrics.json.
 
 import { mkdirSync } from 'node:fs';
 import { cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { EXPERIMENTS, type Experiment, type ExperimentResult, experimentById } from '../../experiments/index.js';
+import { EXPERIMENTS, type Experiment, type ExperimentResult, experimentById, stepFraction } from '../../experiments/index.js';
 import { makeE7 } from '../../experiments/e7.js';
 import { loadFashionMnist } from '../../node/datasets.js';
 import { writeFileAtomic } from '../../node/atomic.js';
-import { Flags, parseArgs } from '../args.js';
+import { type CommandSpec, type Flags, type OptionSpec, UsageError } from '../args.js';
+import { progress } from '../progress.js';
 
-export const experimentHelp = `halfspace experiment e1|e2|e3|e4|e5|e6|e7|all --out DIR [--quick] [--seed S] [--dataset sdi|sdii]
+export const experimentHelp = `halfspace experiment e1|e2|e3|e4|e5|e6|e7|all --out DIR [--quick] [--seed S] [--dataset sdi|sdii] [--json] [--quiet]
 
-Runs the experiments of the paper (PAPER.md E1-E7) and writes, for each, DIR/<id>/report.md
+Runs the experiments of the paper (E1-E7, docs/experiments) and writes, for each, DIR/<id>/report.md
 (E6: DIR/e6-sdi or DIR/e6-sdii)
 (what was run, the exact command, seed, machine, time, tables, figures), the SVG figures beside
 it, and DIR/<id>/metrics.json with every number the report shows. --quick shrinks each
 experiment to well under a minute; without it the full protocol runs (E6 and E7 take long).
---dataset picks E6's data (default sdi).`;
+--dataset picks E6's data (default sdi). Progress goes to stderr: which configuration of how many
+is training, its epoch, the time elapsed and an estimate of the time left (--quiet: none).
+--json prints one object at the end: {"experiments": [{"id", "title", "dir", "report",
+"metrics", "figures", "seconds"}]}.`;
 
 /** The machine, for reports: CPU model, cores, memory, platform, Node version. */
 export function machineLine(): string {
@@ -49,29 +53,64 @@ export function writeResult(
   return join(dir, 'report.md');
 }
 
-export async function experimentCommand(argv: string[]): Promise<number> {
-  const f = new Flags(parseArgs(argv, ['quick', 'help']), 'experiment');
+const EXPERIMENT_IDS = [...EXPERIMENTS.map((e) => e.id), 'all'];
+
+const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'out', value: 'DIR', path: 'dir' },
+  { name: 'quick' },
+  { name: 'seed', value: 'S' },
+  { name: 'dataset', value: 'NAME', choices: ['sdi', 'sdii'] },
+  { name: 'json' },
+  { name: 'quiet' },
+];
+
+async function experimentCommand(f: Flags, argv: readonly string[]): Promise<number> {
   const quick = f.has('quick');
   const seed = f.number('seed', 1, 'int');
-  const out = f.string('out');
   const dataset = f.choice('dataset', ['sdi', 'sdii'] as const, 'sdi');
-  f.rejectUnknown();
-  const parsed = parseArgs(argv, ['quick', 'help']);
-  const which = parsed.positionals;
-  if (which.length === 0) throw new Error(`experiment: name one of ${EXPERIMENTS.map((e) => e.id).join(', ')} or all`);
-  if (out === undefined) throw new Error('experiment: --out DIR is required');
+  const json = f.has('json');
+  const quiet = f.has('quiet');
+  const which = f.positionals;
+  if (which.length === 0) throw new UsageError(`name one of ${EXPERIMENT_IDS.join(', ')}`);
+  const out = f.required('out', 'DIR');
   // E7 reads Fashion-MNIST from disk: the browser-safe experiment gets the Node loader here
   const e7Node = makeE7((request) => loadFashionMnist(request));
   const list = (which.includes('all') ? EXPERIMENTS : which.map(experimentById)).map((e: Experiment) => (e.id === 'e7' ? e7Node : e));
   const command = `npx halfspace experiment ${argv.join(' ')}`;
+  const done: { id: string; title: string; dir: string; report: string; metrics: string; figures: string[]; seconds: number }[] = [];
   for (const e of list) {
-    process.stderr.write(`[${e.id}] ${e.title}${quick ? ' (quick)' : ''}\n`);
+    const name = e.id.toUpperCase();
+    const bar = progress(name, { quiet, json });
+    bar.log(`[${e.id}] ${e.title}${quick ? ' (quick)' : ''}`);
     const t0 = performance.now();
-    const result = await e.run({ quick, seed, dataset, progress: (m) => process.stderr.write(`[${e.id}] ${m}\n`) });
+    const result = await e.run({
+      quick,
+      seed,
+      dataset,
+      progress: (m) => bar.log(`[${e.id}] ${m}`),
+      step: (s) => {
+        const epoch = s.epochs === undefined ? '' : `, epoch ${s.epoch ?? 0}/${s.epochs}`;
+        const fraction = stepFraction(s);
+        bar.update(fraction * 1000, 1000, `${s.label} (${s.index}/${s.total})${epoch}${s.detail ? `, ${s.detail}` : ''}`);
+      },
+    });
     const seconds = (performance.now() - t0) / 1000;
     // E6 runs on one of two data sets: each gets its own folder (e6-sdi, e6-sdii)
-    const path = writeResult(out, result, { command, seed, quick, seconds, dir: e.id === 'e6' ? `e6-${dataset}` : e.id });
-    process.stdout.write(`${e.id}: wrote ${path} (${result.figures.length} figures, ${seconds.toFixed(1)} s)\n`);
+    const dir = e.id === 'e6' ? `e6-${dataset}` : e.id;
+    const path = writeResult(out, result, { command, seed, quick, seconds, dir });
+    bar.done(`wrote ${path}`);
+    done.push({ id: e.id, title: result.title, dir: join(out, dir), report: path, metrics: join(out, dir, 'metrics.json'), figures: result.figures.map((x) => join(out, dir, x.file)), seconds });
+    if (!json) process.stdout.write(`${e.id}: wrote ${path} (${result.figures.length} figures, ${seconds.toFixed(1)} s)\n`);
   }
+  if (json) process.stdout.write(`${JSON.stringify({ experiments: done })}\n`);
   return 0;
 }
+
+export const experimentSpec: CommandSpec = {
+  name: 'experiment',
+  summary: "run the paper's experiments (E1-E7): reports, figures, metrics",
+  help: experimentHelp,
+  options: EXPERIMENT_OPTIONS,
+  positionals: { name: 'experiment', choices: EXPERIMENT_IDS, count: 'many' },
+  run: experimentCommand,
+};

@@ -2,7 +2,7 @@
 
 import { loadCheckpoint } from '../../node/checkpoint.js';
 import { type ExportFormat, exportModel } from '../../node/interop.js';
-import { Flags, parseArgs } from '../args.js';
+import { type CommandSpec, type Flags, UsageError } from '../args.js';
 
 export const exportHelp = `halfspace export model.json --format safetensors|onnx --out FILE [--dtype f64|f32] [--gates] [--opset N]
 
@@ -14,17 +14,15 @@ Writes a checkpoint's model as
                 gate values as outputs 'gates.0', 'gates.1', ...
 The format defaults to the extension of --out (.safetensors, .onnx). Files are written atomically.`;
 
-export async function exportCommand(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, ['gates', 'help']);
-  const f = new Flags(parsed, 'export');
+async function exportCommand(f: Flags): Promise<number> {
+  const parsed = { positionals: f.positionals };
   const outPath = f.string('out');
   const formatFlag = f.string('format');
   const dtype = f.choice('dtype', ['f64', 'f32'] as const, 'f64');
   const gates = f.has('gates');
   const opset = f.number('opset', 13, 'positive-int');
-  f.rejectUnknown();
-  if (parsed.positionals.length !== 1) throw new Error(`export: expected one checkpoint model.json, got ${parsed.positionals.length} (see 'halfspace export --help')`);
-  if (outPath === undefined) throw new Error('export: --out FILE is required');
+  if (parsed.positionals.length !== 1) throw new UsageError(`expected one checkpoint model.json, got ${parsed.positionals.length} (see 'halfspace export --help')`);
+  if (outPath === undefined) throw new UsageError('--out FILE is required');
   const ext = outPath.endsWith('.onnx') ? 'onnx' : outPath.endsWith('.safetensors') ? 'safetensors' : undefined;
   const format = (formatFlag ?? ext) as ExportFormat | undefined;
   if (format === undefined) throw new Error(`export: --format safetensors|onnx is required (the extension of '${outPath}' does not say)`);
@@ -40,3 +38,18 @@ export async function exportCommand(argv: string[]): Promise<number> {
   process.stdout.write(`exported ${c.kind} ${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim} as ${format} (${dtype}) to ${outPath}: ${bytes} bytes\n`);
   return 0;
 }
+
+export const exportSpec: CommandSpec = {
+  name: 'export',
+  summary: 'a checkpoint as safetensors (for PyTorch) or ONNX',
+  help: exportHelp,
+  options: [
+    { name: 'out', value: 'FILE', path: 'file' },
+    { name: 'format', value: 'FORMAT', choices: ['safetensors', 'onnx'] },
+    { name: 'dtype', value: 'DTYPE', choices: ['f64', 'f32'] },
+    { name: 'gates' },
+    { name: 'opset', value: 'N' },
+  ],
+  positionals: { name: 'checkpoint', path: 'file', count: 'one' },
+  run: exportCommand,
+};

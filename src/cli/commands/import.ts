@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { saveCheckpoint } from '../../node/checkpoint.js';
 import type { ModelConfig } from '../../models/config.js';
 import { importSafetensorsFile } from '../../node/interop.js';
-import { Flags, parseArgs } from '../args.js';
+import { type CommandSpec, type Flags, UsageError } from '../args.js';
 
 export const importHelp = `halfspace import FILE.safetensors --out model.json [--config config.json] [--rename map.json] [--non-strict] [--json]
 
@@ -56,17 +56,15 @@ function renameFrom(path: string): Record<string, string> {
   return doc as Record<string, string>;
 }
 
-export async function importCommand(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, ['non-strict', 'json', 'help']);
-  const f = new Flags(parsed, 'import');
+async function importCommand(f: Flags): Promise<number> {
+  const parsed = { positionals: f.positionals };
   const out = f.string('out');
   const configPath = f.string('config');
   const renamePath = f.string('rename');
   const strict = !f.has('non-strict');
   const json = f.has('json');
-  f.rejectUnknown();
-  if (parsed.positionals.length !== 1) throw new Error(`import: expected one FILE.safetensors, got ${parsed.positionals.length} (see 'halfspace import --help')`);
-  if (out === undefined) throw new Error('import: --out model.json is required');
+  if (parsed.positionals.length !== 1) throw new UsageError(`expected one FILE.safetensors, got ${parsed.positionals.length} (see 'halfspace import --help')`);
+  if (out === undefined) throw new UsageError('--out model.json is required');
   const file = parsed.positionals[0];
   const result = importSafetensorsFile(file, {
     config: configPath === undefined ? undefined : configFrom(configPath),
@@ -90,3 +88,18 @@ export async function importCommand(argv: string[]): Promise<number> {
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
+
+export const importSpec: CommandSpec = {
+  name: 'import',
+  summary: 'a safetensors state dict (from PyTorch: python/halfspace_torch.py) as a checkpoint',
+  help: importHelp,
+  options: [
+    { name: 'out', value: 'FILE', path: 'file' },
+    { name: 'config', value: 'FILE', path: 'file' },
+    { name: 'rename', value: 'FILE', path: 'file' },
+    { name: 'non-strict' },
+    { name: 'json' },
+  ],
+  positionals: { name: 'file', path: 'file', count: 'one' },
+  run: importCommand,
+};

@@ -1,44 +1,41 @@
 // `halfspace paths`: the top paths of one input, with their half-space constraints and the decomposition check.
 
 import { loadCheckpoint } from '../../node/checkpoint.js';
-import type { Model } from '../../models/families.js';
-import { type Path, pathCount, topPaths, verifyDecomposition } from '../../paths/decompose.js';
+import { pathCount, topPaths, verifyDecomposition } from '../../paths/decompose.js';
+import { formatPathId, pathNotation } from '../../paths/format.js';
 import { constraintsForPathId, formatConstraint } from '../../paths/regions.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { Flags, parseArgs } from '../args.js';
+import { type CommandSpec, type Flags, type OptionSpec, UsageError } from '../args.js';
 
 export const pathsHelp = `halfspace paths --checkpoint model.json --x 0.3,-0.2 [--top 8] [--json]
 
-Prints the top paths of the input x by |contribution| (the largest over outputs): each path's
-id ([startLayer, startIndex, unit...], FORMAT.md), value, activity and contribution, and for
-DLGNs the half-space constraints that make the path active (one per unit it visits). Ends with
-the decomposition check: the sum over every path equals the network's output.`;
+Prints the top paths of the input x by |contribution| (the largest over outputs). Each path is
+written in words and arrows, e.g. x1 -> L1.u0 -> L2.u3 (input x1, then unit 0 of hidden layer 1,
+then unit 3 of hidden layer 2) or bias L1 -> L1.u7 -> L2.u3 (from the bias of hidden layer 1);
+the output explains the notation once. Then its raw id ([startLayer, startIndex, unit...]), value,
+activity and contribution, and for DLGNs the half-space constraints that make the path active (one
+per unit it visits). Ends with the decomposition check: the sum over every path equals the
+network's output. --json prints the same as one object (keys in docs/cli.md).`;
 
 const fmt = (v: number): string => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3));
 const vec = (a: ArrayLike<number>): string => `[${Array.from(a, fmt).join(', ')}]`;
 
-/** Describes where a path starts, in words. */
-function startOf(model: Model, p: Path): string {
-  const L = model.config.widths.length;
-  const [s, i] = p.id;
-  if (model.config.kind === 'dlgn-vt') return 'value tensor entry';
-  if (s === 0) return `input x${i + 1}`;
-  if (s === L + 1) return 'output bias';
-  return `bias of layer ${s}`;
-}
+const PATHS_OPTIONS: readonly OptionSpec[] = [
+  { name: 'checkpoint', value: 'FILE', path: 'file' },
+  { name: 'x', value: 'V1,V2,...' },
+  { name: 'top', value: 'K' },
+  { name: 'json' },
+];
 
-export async function pathsCommand(argv: string[]): Promise<number> {
-  const f = new Flags(parseArgs(argv, ['json', 'help']), 'paths');
-  const ckpt = f.string('checkpoint');
+async function pathsCommand(f: Flags): Promise<number> {
+  const ckpt = f.required('checkpoint', 'FILE');
   const xs = f.numberList('x');
   const k = f.number('top', 8, 'positive-int');
   const json = f.has('json');
-  f.rejectUnknown();
-  if (ckpt === undefined) throw new Error('paths: --checkpoint FILE is required');
-  if (xs === undefined) throw new Error('paths: --x v1,v2,... is required (one input)');
+  if (xs === undefined) throw new UsageError('--x V1,V2,... is required (one input)');
   const { model } = loadCheckpoint(ckpt);
   const d = model.config.inputDim;
-  if (xs.length !== d) throw new Error(`paths: --x has ${xs.length} values, the model takes ${d} inputs`);
+  if (xs.length !== d) throw new UsageError(`--x has ${xs.length} values, the model takes ${d} inputs`);
   const x = Tensor.fromArray(Float64Array.from(xs), [1, d]);
   const top = topPaths(model, x, k);
   const check = verifyDecomposition(model, x);
@@ -49,6 +46,7 @@ export async function pathsCommand(argv: string[]): Promise<number> {
   if (json) {
     const rows = top.map((p) => ({
       id: p.id,
+      path: formatPathId(p.id, model.config),
       value: Array.from(p.value),
       activity: p.activity,
       contribution: Array.from(p.contribution),
@@ -64,9 +62,11 @@ export async function pathsCommand(argv: string[]): Promise<number> {
   lines.push(`${model.toString().split('\n')[0]}`);
   lines.push(`input x = ${vec(xs)}; output = ${vec(out)}; ${pathCount(model)} paths per output`);
   lines.push('');
+  lines.push(pathNotation(model.config));
+  lines.push('');
   lines.push(`top ${top.length} paths by |contribution|:`);
   top.forEach((p, j) => {
-    lines.push(`${String(j + 1).padStart(3)}. id ${JSON.stringify(p.id)} (starts at ${startOf(model, p)})`);
+    lines.push(`${String(j + 1).padStart(3)}. ${formatPathId(p.id, model.config)}   (id ${JSON.stringify(p.id)})`);
     lines.push(`     value ${vec(p.value)}  activity ${fmt(p.activity)}  contribution ${vec(p.contribution)}`);
     if (halfspaceKinds) {
       const cs = constraintsForPathId(model, p.id);
@@ -86,3 +86,11 @@ export async function pathsCommand(argv: string[]): Promise<number> {
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
+
+export const pathsSpec: CommandSpec = {
+  name: 'paths',
+  summary: 'the top paths of an input, their half-space constraints, the decomposition check',
+  help: pathsHelp,
+  options: PATHS_OPTIONS,
+  run: pathsCommand,
+};

@@ -6,39 +6,52 @@ import { loadCheckpoint } from '../../node/checkpoint.js';
 import { writeFileAtomic } from '../../node/atomic.js';
 import { type Box2D, arrangement2D } from '../../paths/regions.js';
 import { regionFigure } from '../../viz/figures.js';
-import { Flags, parseArgs } from '../args.js';
+import { type CommandSpec, type Flags, type OptionSpec, UsageError } from '../args.js';
+import { progress } from '../progress.js';
 
-export const regionsHelp = `halfspace regions --checkpoint model.json --svg out.svg [--data FILE.csv] [--box xmin,xmax,ymin,ymax] [--color-by output|pattern] [--title TEXT]
+export const regionsHelp = `halfspace regions --checkpoint model.json --svg out.svg [--data FILE.csv [--label-column NAME]] [--box xmin,xmax,ymin,ymax] [--color-by output|pattern] [--title TEXT] [--json] [--quiet]
 
 Draws, for a model with 2-D input whose gates are half-spaces (dlgn, dlgn-sf, dlgn-vt), every
 gating line with an arrow to its "on" side, the cells of their arrangement coloured by the
 hard-gated output (or one colour per gate pattern), and the data points if given; a legend says
-which layer each line belongs to. The box defaults to [-1, 1]^2, widened to hold the data.`;
+which layer each line belongs to. The box defaults to [-1, 1]^2, widened to hold the data.
+Prints the counts of regions and lines (--json: {"regions", "lines", "linesInBox", "box", "svg"});
+progress on stderr for big models, none with --quiet.`;
 
 function parseBox(values: number[] | undefined): Box2D | undefined {
   if (values === undefined) return undefined;
   const [xmin, xmax, ymin, ymax] = values;
   if (values.length !== 4 || !(xmin < xmax) || !(ymin < ymax)) {
-    throw new Error(`regions: --box must be xmin,xmax,ymin,ymax with xmin < xmax and ymin < ymax, got ${values.join(',')}`);
+    throw new UsageError(`--box must be xmin,xmax,ymin,ymax with xmin < xmax and ymin < ymax, got ${values.join(',')}`);
   }
   return { xmin, xmax, ymin, ymax };
 }
 
-export async function regionsCommand(argv: string[]): Promise<number> {
-  const f = new Flags(parseArgs(argv, ['help']), 'regions');
-  const ckpt = f.string('checkpoint');
-  const svgPath = f.string('svg');
+const REGIONS_OPTIONS: readonly OptionSpec[] = [
+  { name: 'checkpoint', value: 'FILE', path: 'file' },
+  { name: 'svg', value: 'OUT.svg', path: 'file' },
+  { name: 'data', value: 'FILE.csv', path: 'file' },
+  { name: 'label-column', value: 'NAME' },
+  { name: 'box', value: 'XMIN,XMAX,YMIN,YMAX' },
+  { name: 'color-by', value: 'KIND', choices: ['output', 'pattern'] },
+  { name: 'title', value: 'TEXT' },
+  { name: 'quiet' },
+  { name: 'json' },
+];
+
+async function regionsCommand(f: Flags): Promise<number> {
+  const ckpt = f.required('checkpoint', 'FILE');
+  const svgPath = f.required('svg', 'OUT.svg');
   const dataPath = f.string('data');
   const label = f.string('label-column');
   const box = parseBox(f.numberList('box'));
   const colorBy = f.choice('color-by', ['output', 'pattern'] as const, 'output');
   const title = f.string('title');
-  f.rejectUnknown();
-  if (ckpt === undefined) throw new Error('regions: --checkpoint FILE is required');
-  if (svgPath === undefined) throw new Error('regions: --svg OUT.svg is required');
+  const quiet = f.has('quiet');
+  const json = f.has('json');
   const { model, meta } = loadCheckpoint(ckpt);
   if (model.config.inputDim !== 2) {
-    throw new Error(`regions: draws 2-D inputs only; this model takes ${model.config.inputDim} (use the paths command, or monteCarloVolume in the library)`);
+    throw new Error(`draws 2-D inputs only; this model takes ${model.config.inputDim} (use the paths command, or monteCarloVolume in the library)`);
   }
   let data;
   if (dataPath !== undefined) {
@@ -46,21 +59,42 @@ export async function regionsCommand(argv: string[]): Promise<number> {
     try {
       text = readFileSync(dataPath, 'utf8');
     } catch {
-      throw new Error(`regions: cannot read CSV file ${dataPath}`);
+      throw new Error(`cannot read CSV file ${dataPath}`);
     }
     const trained = typeof meta.data === 'object' && meta.data !== null ? (meta.data as { label?: unknown }).label : undefined;
     const labelColumn = label ?? (typeof trained === 'string' ? trained : undefined);
     const csv = parseCsv(text, { source: dataPath, labelColumn: labelColumn !== undefined && /^\d+$/.test(labelColumn) ? Number(labelColumn) : labelColumn });
-    if (csv.x.shape[1] !== 2) throw new Error(`regions: ${dataPath} has ${csv.x.shape[1]} feature columns, the model takes 2`);
+    if (csv.x.shape[1] !== 2) throw new Error(`${dataPath} has ${csv.x.shape[1]} feature columns, the model takes 2`);
     data = { x: csv.x, y: csv.y };
   }
+  // two stages of comparable cost on a big model: the arrangement, then the figure (which
+  // re-derives it with the data's box); the bar shows which one is running and for how long
+  const bar = progress('regions', { quiet, json });
+  const lines = model.config.widths.reduce((a, m) => a + m, 0);
+  bar.update(0, 2, `cutting the box by ${lines} gating lines`);
+  const arr = arrangement2D(model, box);
+  bar.update(1, 2, `drawing ${arr.cells.length} regions`);
   const svg = regionFigure(model, { box, data, colorBy, title });
   writeFileAtomic(svgPath, svg);
-  const arr = arrangement2D(model, box);
+  bar.update(2, 2, 'written');
   const b = arr.box;
   const drawn = arr.lines.filter((l) => l.segment !== null).length;
+  bar.done(`${arr.cells.length} regions`);
+  if (json) {
+    const summary = { regions: arr.cells.length, lines: arr.lines.length, linesInBox: drawn, box: b, svg: svgPath };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return 0;
+  }
   process.stdout.write(
     `${arr.cells.length} regions and ${drawn} of ${arr.lines.length} gating lines in [${b.xmin}, ${b.xmax}] x [${b.ymin}, ${b.ymax}]; wrote ${svgPath}\n`,
   );
   return 0;
 }
+
+export const regionsSpec: CommandSpec = {
+  name: 'regions',
+  summary: 'the gating lines and region map of a 2-D model, as an SVG figure',
+  help: regionsHelp,
+  options: REGIONS_OPTIONS,
+  run: regionsCommand,
+};

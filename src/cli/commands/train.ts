@@ -9,7 +9,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../node/checkpoint.js';
 import type { ModelConfig } from '../../models/config.js';
 import { type Model, createModel } from '../../models/families.js';
 import { type LossKind, evaluate, fit } from '../../models/train.js';
-import { Flags, parseArgs } from '../args.js';
+import { type CommandSpec, type Flags, didYouMean, type OptionSpec, UsageError } from '../args.js';
 import { progress } from '../progress.js';
 
 /** CLI model names and the configs they stand for. */
@@ -51,10 +51,10 @@ interface Prepared {
 function prepareData(f: Flags, seed: number): Prepared {
   const file = f.string('data');
   const dataset = f.string('dataset');
-  if (file !== undefined && dataset !== undefined) throw new Error('train: give either --data FILE.csv or --dataset NAME, not both');
-  if (file === undefined && dataset === undefined) throw new Error('train: give --data FILE.csv or --dataset disk|xor|rings|spirals|blobs');
+  if (file !== undefined && dataset !== undefined) throw new UsageError('give either --data FILE.csv or --dataset NAME, not both');
+  if (file === undefined && dataset === undefined) throw new UsageError('give --data FILE.csv or --dataset disk|xor|rings|spirals|blobs');
   if (dataset !== undefined) {
-    if (!(dataset in DATASETS_2D)) throw new Error(`train: --dataset must be one of ${Object.keys(DATASETS_2D).join(', ')}, got '${dataset}'`);
+    if (!(dataset in DATASETS_2D)) throw new UsageError(`--dataset must be one of ${Object.keys(DATASETS_2D).join(', ')}, got '${dataset}'${didYouMean(dataset, Object.keys(DATASETS_2D))}`);
     const n = f.number('n', 2000, 'positive-int');
     const noise = f.number('noise', 0, 'nonneg');
     const data = DATASETS_2D[dataset as keyof typeof DATASETS_2D]({ n, noise, seed });
@@ -91,23 +91,40 @@ export const trainHelp = `halfspace train --model dlgn|dlgn-sf|dlgn-vt|dgn|relu|
   --n 2000 --noise 0    size / label-flip noise of a built-in data set
   --epochs 100          --batch 64                    --lr 0.01            --optimizer adam|sgd
   --momentum 0.9 (sgd)  --seed 1                      --quiet              no progress output
+  --json                print the summary as one JSON object (keys in docs/cli.md)
 
 Splits the data 60/20/20 into train/validation/test by the seed, trains with cross-entropy
 (integer labels) or mean squared error (real targets), and writes DIR/model.json (a checkpoint:
 the same command gives the same bytes) and DIR/metrics.json (history, final loss and accuracy on
-each split, wall time).`;
+each split, wall time). Progress (epoch, loss, elapsed, time left) goes to stderr.`;
 
-export async function trainCommand(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, ['no-bias', 'quiet', 'help']);
-  const f = new Flags(parsed, 'train');
-  if (f.has('help')) {
-    process.stdout.write(`${trainHelp}\n`);
-    return 0;
-  }
+const TRAIN_OPTIONS: readonly OptionSpec[] = [
+  { name: 'model', value: 'NAME', choices: MODEL_NAMES },
+  { name: 'dataset', value: 'NAME', choices: Object.keys(DATASETS_2D) },
+  { name: 'data', value: 'FILE.csv', path: 'file' },
+  { name: 'label-column', value: 'NAME' },
+  { name: 'out', value: 'DIR', path: 'dir' },
+  { name: 'widths', value: 'W1,W2,...' },
+  { name: 'beta', value: 'B' },
+  { name: 'gate', value: 'KIND', choices: ['soft', 'hard'] },
+  { name: 'value-input', value: 'KIND', choices: ['ones', 'input'] },
+  { name: 'no-bias' },
+  { name: 'n', value: 'N' },
+  { name: 'noise', value: 'P' },
+  { name: 'epochs', value: 'N' },
+  { name: 'batch', value: 'N' },
+  { name: 'lr', value: 'RATE' },
+  { name: 'optimizer', value: 'NAME', choices: ['adam', 'sgd'] },
+  { name: 'momentum', value: 'M' },
+  { name: 'seed', value: 'S' },
+  { name: 'quiet' },
+  { name: 'json' },
+];
+
+async function trainCommand(f: Flags): Promise<number> {
   const name = f.choice('model', MODEL_NAMES, 'dlgn');
   const seed = f.number('seed', 1, 'int');
-  const out = f.string('out');
-  if (out === undefined) throw new Error('train: --out DIR is required');
+  const out = f.required('out', 'DIR');
   const data = prepareData(f, seed);
   const config = modelConfig(name, f, data.inputDim, data.outputDim);
   const epochs = f.number('epochs', 100, 'positive-int');
@@ -116,10 +133,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const lr = f.number('lr', optimizer === 'adam' ? 0.01 : 0.1, 'nonneg');
   const momentum = f.number('momentum', optimizer === 'sgd' ? 0.9 : 0, 'nonneg');
   const quiet = f.has('quiet');
-  f.rejectUnknown();
+  const json = f.has('json');
 
   const model = createModel(config, { rng: seed });
-  const bar = quiet ? null : progress('train');
+  const bar = progress('train', { quiet, json });
   const started = performance.now();
   const history = fit(model, data.train, {
     loss: data.loss,
@@ -133,11 +150,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
     onEpochEnd: (e) => {
       const acc = e.accuracy === undefined ? '' : ` acc ${e.accuracy.toFixed(3)}`;
       const val = e.valAccuracy === undefined ? '' : ` val_acc ${e.valAccuracy.toFixed(3)}`;
-      bar?.update(e.epoch + 1, epochs, `loss ${e.loss.toFixed(4)}${acc}${val}`);
+      bar.update(e.epoch + 1, epochs, `epoch ${e.epoch + 1}/${epochs} loss ${e.loss.toFixed(4)}${acc}${val}`);
     },
   });
-  bar?.done();
   const wallSeconds = (performance.now() - started) / 1000;
+  const ran = history.epochs.length;
+  const lastEpoch = history.epochs.at(-1);
+  bar.done(`${ran} epoch${ran === 1 ? '' : 's'}${lastEpoch ? `, final loss ${lastEpoch.loss.toFixed(4)}` : ''}`);
   const final = {
     train: evaluate(model, data.train, data.loss),
     validation: evaluate(model, data.validation, data.loss),
@@ -145,15 +164,32 @@ export async function trainCommand(argv: string[]): Promise<number> {
   };
   mkdirSync(out, { recursive: true });
   const meta = { seed, data: data.description, loss: data.loss, optimizer: { kind: optimizer, lr, momentum, epochs, batchSize } };
-  saveCheckpoint(join(out, 'model.json'), model, meta);
+  const modelFile = join(out, 'model.json');
+  const metricsFile = join(out, 'metrics.json');
+  saveCheckpoint(modelFile, model, meta);
   const metrics = { model: name, config: model.config, ...meta, history: history.epochs, stopped: history.stopped, final, wallSeconds };
-  writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  writeFileAtomic(metricsFile, `${JSON.stringify(metrics, null, 2)}\n`);
+  if (json) {
+    const split = (r: { loss: number; accuracy?: number }): { loss: number; accuracy: number | null } => ({ loss: r.loss, accuracy: r.accuracy ?? null });
+    const summary = {
+      model: name,
+      config: model.config,
+      parameters: model.numParameters(),
+      loss: data.loss,
+      epochs: ran,
+      wallSeconds,
+      final: { train: split(final.train), validation: split(final.validation), test: split(final.test) },
+      files: { model: modelFile, metrics: metricsFile },
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return 0;
+  }
   const fmt = (r: { loss: number; accuracy?: number }): string =>
     `loss ${r.loss.toFixed(4)}${r.accuracy === undefined ? '' : `, accuracy ${(100 * r.accuracy).toFixed(1)}%`}`;
   process.stdout.write(
-    `${describe(model)}\ntrained ${epochs} epochs in ${wallSeconds.toFixed(1)} s\n` +
+    `${describe(model)}\ntrained ${ran} epochs in ${wallSeconds.toFixed(1)} s\n` +
       `train ${fmt(final.train)}\nvalidation ${fmt(final.validation)}\ntest ${fmt(final.test)}\n` +
-      `wrote ${join(out, 'model.json')} and ${join(out, 'metrics.json')}\n`,
+      `wrote ${modelFile} and ${metricsFile}\n`,
   );
   return 0;
 }
@@ -162,31 +198,30 @@ function describe(model: Model): string {
   return model.toString().split('\n')[0];
 }
 
-export const evalHelp = `halfspace eval --checkpoint DIR/model.json --data FILE.csv [--label-column NAME]
+export const evalHelp = `halfspace eval --checkpoint DIR/model.json --data FILE.csv [--label-column NAME] [--json]
 
 Loads a checkpoint and reports its loss and accuracy on the CSV data (the loss the model was
-trained with, from the checkpoint; cross-entropy for integer labels otherwise).`;
+trained with, from the checkpoint; cross-entropy for integer labels otherwise).
+--json prints {"loss": .., "accuracy": .. or null, "samples": ..}.`;
 
-export async function evalCommand(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, ['help', 'json']);
-  const f = new Flags(parsed, 'eval');
-  if (f.has('help')) {
-    process.stdout.write(`${evalHelp}\n`);
-    return 0;
-  }
-  const ckpt = f.string('checkpoint');
-  const file = f.string('data');
+const EVAL_OPTIONS: readonly OptionSpec[] = [
+  { name: 'checkpoint', value: 'FILE', path: 'file' },
+  { name: 'data', value: 'FILE.csv', path: 'file' },
+  { name: 'label-column', value: 'NAME' },
+  { name: 'json' },
+];
+
+async function evalCommand(f: Flags): Promise<number> {
+  const ckpt = f.required('checkpoint', 'FILE');
+  const file = f.required('data', 'FILE.csv');
   const label = f.string('label-column');
   const json = f.has('json');
-  f.rejectUnknown();
-  if (ckpt === undefined) throw new Error('eval: --checkpoint FILE is required');
-  if (file === undefined) throw new Error('eval: --data FILE.csv is required');
   const { model, meta } = loadCheckpoint(ckpt);
   // the label column the model was trained with, unless given again
   const trainedLabel = typeof meta.data === 'object' && meta.data !== null ? (meta.data as { label?: unknown }).label : undefined;
   const csv = readCsv(file, label ?? (typeof trainedLabel === 'string' ? trainedLabel : undefined));
   if (csv.x.shape[1] !== model.config.inputDim) {
-    throw new Error(`eval: ${file} has ${csv.x.shape[1]} feature columns, the model expects ${model.config.inputDim}`);
+    throw new Error(`${file} has ${csv.x.shape[1]} feature columns, the model expects ${model.config.inputDim}`);
   }
   const loss = (typeof meta.loss === 'string' ? meta.loss : csv.classification ? 'ce' : 'mse') as LossKind;
   const r = evaluate(model, { x: csv.x, y: csv.y }, loss);
@@ -199,3 +234,19 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   return 0;
 }
+
+export const trainSpec: CommandSpec = {
+  name: 'train',
+  summary: 'train a model on a built-in 2-D data set or a CSV file; writes model.json, metrics.json',
+  help: trainHelp,
+  options: TRAIN_OPTIONS,
+  run: trainCommand,
+};
+
+export const evalSpec: CommandSpec = {
+  name: 'eval',
+  summary: 'loss and accuracy of a checkpoint on a CSV file',
+  help: evalHelp,
+  options: EVAL_OPTIONS,
+  run: evalCommand,
+};
