@@ -10,7 +10,7 @@ import { Flags, parseArgs } from '../args.js';
 export const pathsHelp = `halfspace paths --checkpoint model.json --x 0.3,-0.2 [--top 8] [--json]
 
 Prints the top paths of the input x by |contribution| (the largest over outputs): each path's
-id ([startLayer, startIndex, unit...], FORMAT.md), value, activity and contribution, and for
+id ([startLayer, startIndex, unit...], docs/fixtures.md), value, activity and contribution, and for
 DLGNs the half-space constraints that make the path active (one per unit it visits). Ends with
 the decomposition check: the sum over every path equals the network's output.`;
 
