@@ -168,12 +168,12 @@ export function tfjsStep(t: Tfjs, spec: ModelSpec, params: Params, x: Float64Arr
 
 // ---- PyTorch --------------------------------------------------------------------------------
 
-/** Where Debian's PyTorch lives (MEASURED.md): the system interpreter, not a pyenv shim. */
+/** Where Debian's PyTorch lives (bench/machines.md): the system interpreter, not a pyenv shim. */
 export const PYTHON = '/usr/bin/python3';
 
 /**
  * The environment for the PyTorch subprocess: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are set on
- * these machines and slow OpenBLAS by ~40% (MEASURED.md); they are removed here, for the bench
+ * these machines and slow OpenBLAS by ~40% (bench/machines.md); they are removed here, for the bench
  * subprocess only, and one BLAS/OpenMP thread is asked for (the script also calls
  * torch.set_num_threads(1)).
  */

@@ -54,8 +54,8 @@ function targets(mm: MatmulSuiteResult | null, st: StepSuiteResult | null): stri
     const two = r?.impls['gemm 2T'];
     const twoS = r?.impls['gemm 2T shared'];
     const naive = r?.impls.naive?.gflops;
-    // the naive loop of the same run shows the host's speed at the time (MEASURED.md: 1.08 GFLOP/s at n = 512)
-    const host = naive === undefined ? '' : ` (the naive loop in the same run: ${naive.toFixed(2)}; MEASURED.md: 1.08)`;
+    // the naive loop of the same run shows the host's speed at the time (bench/machines.md: 1.08 GFLOP/s at n = 512)
+    const host = naive === undefined ? '' : ` (the naive loop in the same run: ${naive.toFixed(2)}; bench/machines.md: 1.08)`;
     out.push(`- n = 512 A B, one thread >= 6 GFLOP/s: ${g === undefined ? '-' : g.toFixed(2)} GFLOP/s${host}, ${mark(g === undefined ? null : g >= 6)}`);
     if (r !== undefined && two !== undefined) {
       const s = r.impls.gemm.ms / two.ms;
@@ -138,7 +138,7 @@ function resultsMarkdown(mm: MatmulSuiteResult | null, st: StepSuiteResult | nul
     );
     parts.push(
       'At this scale a step is almost all matrix products (over 90% of the profile). PyTorch hands them to OpenBLAS, which runs',
-      'AVX-512 FMA kernels at ~100 GFLOP/s per core in float64 (MEASURED.md); our register tiles are scalar code (asm.js, which',
+      'AVX-512 FMA kernels at ~100 GFLOP/s per core in float64 (bench/machines.md); our register tiles are scalar code (asm.js, which',
       'V8 compiles through its WebAssembly back end: one multiply and one add per SSE2 lane, no FMA, no SIMD), ~6-6.5 GFLOP/s',
       'per core, so the ratio is bounded by ~100/6.4 on one core whatever the framework overhead. Two threads narrow it by',
       '~1.8x. What remains closable in JS is overhead (elementwise passes, allocation), which is small here; WebAssembly SIMD',
@@ -154,7 +154,7 @@ function resultsMarkdown(mm: MatmulSuiteResult | null, st: StepSuiteResult | nul
       'constant arrays: TurboFan re-checks each array\'s map and reloads its length and data pointer on every iteration',
       '(--print-opt-code shows it). The Trainer therefore keeps its buffers in an arena linked as an asm.js heap, where the',
       'gated layer\'s passes, bias rows and column sums run asm.js loops (1.1-1.5 ns per element): ~10% off this step, same',
-      'bits. PyTorch at this size is framework overhead (~10 us per op, MEASURED.md), so the ratio moves with the machine\'s',
+      'bits. PyTorch at this size is framework overhead (~10 us per op, bench/machines.md), so the ratio moves with the machine\'s',
       'load from run to run: torch / ours was 0.96x in the two full runs before the arena.',
       '',
     );

@@ -3,7 +3,7 @@
 
 Started by the bench with /usr/bin/python3 (Debian's python3-torch, OpenBLAS from
 libopenblas0-pthread) and an environment without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
-(see MEASURED.md). Prints one hello line, then answers each request line
+(see bench/machines.md). Prints one hello line, then answers each request line
 
     {"spec": {"family", "inputDim", "widths", "classes", "batch", "beta"},
      "params": {name: {"shape", "data"}}, "x": [...], "labels": [...], "steps": N, "warmup": W}

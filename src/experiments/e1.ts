@@ -1,4 +1,4 @@
-// E1 of PAPER.md: circle regression with a bias-free DLGN — gating lines, regions, overlap kernel, slow vs fast half.
+// E1 of docs/experiments/protocols.md: circle regression with a bias-free DLGN — gating lines, regions, overlap kernel, slow vs fast half.
 
 import { noGrad } from '../autograd/engine.js';
 import { CIRCLE_PRESETS, type CirclePreset, circle, circleTarget } from '../data/circle.js';
@@ -99,7 +99,7 @@ function outputs(model: Model, x: Tensor): Float64Array {
 
 /**
  * The paper's overlap kernel: the elementwise product over layers of the gate overlaps
- * O_l = G_l G_l^T (SPEC.md), with the gates the model computes (soft here), divided by its
+ * O_l = G_l G_l^T (docs/math.md), with the gates the model computes (soft here), divided by its
  * largest entry. Unlike `npk` it leaves out the value-input factor (d for ones input).
  */
 export function overlapKernel(model: Model, x: Tensor): Float64Array {
@@ -501,7 +501,7 @@ function markdown(p: E1Protocol, quick: boolean, seed: number, m: Record<string,
       `- Training: MSE, Adam (lr ${p.lr}, cosine decay to 0), minibatches of ${p.batchSize}, ${p.epochs} epochs, reshuffled every epoch.`,
       `- Two more networks from the same initial weights, same optimiser and epochs: **frozen gates** (the kernel regime: gating network fixed at initialisation, \`train: 'values'\`), and **annealed β** (gates learned; β = ${p.beta} for the first half, then growing geometrically to ${p.betaFinal} at the last epoch), so that the hard-gated reading of the regions can be checked against a network trained towards hard gates.`,
       `- Regions on the circle, computed exactly: every effective gating line (\`halfspaces()\`) crosses the circle at two antipodal angles; between consecutive crossings lies an arc, the trace of one wedge-shaped region, whose hard-gate pattern (\`gatePattern\`) and hard-gated output are read at its midpoint. A boundary is a crossing, counted in the half [0°, 180°) or [180°, 360°) that holds it; it is *active* when the hard-gated output jumps by more than ${p.jumpThreshold} across it. Output total variation = the sum of those jumps over the half (the target's is measured on 7200 angles). Gates on and active paths (d ∏_l on_l) are averaged along each half.`,
-      `- Overlap kernel (SPEC.md): K = ∏_l G_l G_lᵀ over the training points, with the soft gates the model computes. The heat maps show K normalised to K(θ, θ′) / √(K(θ, θ) K(θ′, θ′)) (dividing by the maximum instead leaves the fast half almost black after training, because its patterns have fewer gates on; the active-path column reports that). Its half-height width at θ is the measure of the angles θ′ where the normalised kernel is at least ½, averaged over each half.`,
+      `- Overlap kernel (docs/math.md): K = ∏_l G_l G_lᵀ over the training points, with the soft gates the model computes. The heat maps show K normalised to K(θ, θ′) / √(K(θ, θ) K(θ′, θ′)) (dividing by the maximum instead leaves the fast half almost black after training, because its patterns have fewer gates on; the active-path column reports that). Its half-height width at θ is the measure of the angles θ′ where the normalised kernel is at least ½, averaged over each half.`,
       `- Seeds: everything derives from seed ${seed} (initial weights and minibatch order per setting); the data has no randomness.`,
     ].join('\n'),
   );
@@ -634,7 +634,7 @@ function findings(p: E1Protocol, m: Record<string, E1SettingMetrics>): string {
 const TITLE = 'Circle regression: slow and fast halves, gating lines, regions and overlap kernel';
 
 /**
- * E1 of PAPER.md: circle regression with a bias-free DLGN, trained three ways from one
+ * E1 of docs/experiments/protocols.md: circle regression with a bias-free DLGN, trained three ways from one
  * initialisation (gates learned, gates frozen, gates learned with β annealed); gating lines,
  * regions, overlap kernels and the slow/fast-half analysis of `circleRegionStats`.
  */

@@ -8,11 +8,11 @@ import { arrangement2D, gatePattern, patternKey } from '../paths/regions.js';
 import { barChart, gatingLinesFigure, regionFigure } from '../viz/figures.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, pct, table } from './framework.js';
 
-// Protocol (ours; PAPER.md E2 gives the data sets and the comparison, not the sizes): each data set
+// Protocol (ours; docs/experiments/protocols.md E2 gives the data sets and the comparison, not the sizes): each data set
 // on [-1, 1]^2 with 2% label noise, split 60/20/20; four families of equal depth and width
 // (4 hidden layers of 16 units, biases on, two logits), trained alike with Adam and softmax
 // cross-entropy from the same seed. The DLGNs are trained with soft gates sigma(beta z) and read
-// off with hard gates 1[z > 0] (SPEC.md): the region and decision maps show the hard-gated net,
+// off with hard gates 1[z > 0] (docs/math.md): the region and decision maps show the hard-gated net,
 // so its test accuracy is reported next to the soft one.
 
 /**
@@ -290,7 +290,7 @@ function report(
   const s0 = sizes[ds[0]];
   lines.push('## Protocol', '');
   lines.push(
-    `- Data (PAPER.md E2; sizes are ours): ${ds.map(name).join(', ')} on [-1, 1]^2 (\`DATASETS_2D\`), ` +
+    `- Data (docs/experiments/protocols.md E2; sizes are ours): ${ds.map(name).join(', ')} on [-1, 1]^2 (\`DATASETS_2D\`), ` +
       `${p.n} points each, ${pct(p.noise)} of labels flipped${ds.includes('spirals') ? ' (two spirals: 1.5 turns, positional jitter 0.02)' : ''}${ds.includes('blobs') ? ' (blobs: 4 seeded blobs, std 0.15, label = blob parity)' : ''}, ` +
       `seeded split ${p.split.map((v) => Math.round(100 * v)).join('/')} (${s0.train} train / ${s0.validation} validation / ${s0.test} test).`,
     `- Models of equal depth and width, 2-[${p.widths.join(',')}]-2, biases everywhere, two logits: DLGN (composite linear gating), DLGN-SF (every gating layer reads x), ` +
@@ -377,7 +377,7 @@ function report(
   return lines.join('\n');
 }
 
-/** PAPER.md E2. */
+/** docs/experiments/protocols.md E2. */
 export const e2: Experiment = {
   id: 'e2',
   title: '2-D classification with gating biases: DLGN vs DLGN-SF vs ReLU vs DLN',

@@ -1,4 +1,4 @@
-// E3 of PAPER.md: do later-layer hyperplanes cluster? DBSCAN over effective gating normals, layer by layer, init vs trained.
+// E3 of docs/experiments/protocols.md: do later-layer hyperplanes cluster? DBSCAN over effective gating normals, layer by layer, init vs trained.
 
 import { type CirclePreset, CIRCLE_PRESETS, circle } from '../data/circle.js';
 import { obliqueTree } from '../data/oblique-tree.js';
@@ -564,7 +564,7 @@ function s2(tasks: Record<TaskKey, E3TaskMetrics>): string {
 const TITLE = 'Clustering of later-layer hyperplanes';
 
 /**
- * E3 of PAPER.md: trains a DLGN on E1's circle, E2's disk and E6's oblique tree data and
+ * E3 of docs/experiments/protocols.md: trains a DLGN on E1's circle, E2's disk and E6's oblique tree data and
  * clusters each layer's effective gating hyperplanes with DBSCAN (sign-invariant distance), at
  * initialisation and after training, against random directions of the same dimension.
  */

@@ -11,7 +11,7 @@ import { type LineSeries, lineChart, regionFigure } from '../viz/figures.js';
 import { OKABE_ITO } from '../viz/svg.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, meanStd, num, pct, table } from './framework.js';
 
-// PAPER.md E4 (the group's four-mode data) with our choices for what it leaves open:
+// docs/experiments/protocols.md E4 (the group's four-mode data) with our choices for what it leaves open:
 // - "a gating line passes through a mode" when its distance to the mode centre is below
 //   `radius` = 0.3: mode points are centre + 0.1 N(0, I), so 0.3 is three standard deviations
 //   and holds ~99% of the mode's points (P(|N(0, I_2)| > 3) = e^-4.5);
@@ -478,7 +478,7 @@ async function runE4(ctx: ExperimentContext): Promise<ExperimentResult> {
   // report
   md.push('## Protocol', '');
   md.push(
-    `- Data: \`fourMode\` (PAPER.md E4), ${p.nPerSplit} train / ${p.nPerSplit} validation / ${p.nPerSplit} test points, a quarter per mode; modes centred at ±e1, ±e2, points centre + 0.1 N(0, I) labelled by the nearest of ten landmarks; ` +
+    `- Data: \`fourMode\` (docs/experiments/protocols.md E4), ${p.nPerSplit} train / ${p.nPerSplit} validation / ${p.nPerSplit} test points, a quarter per mode; modes centred at ±e1, ±e2, points centre + 0.1 N(0, I) labelled by the nearest of ten landmarks; ` +
       'hard modes +e1, +e2 hold 4 landmarks (centre + 0.05 N(0, I)) with labels 0, 1, 0, 1; easy modes −e1 (label 0) and −e2 (label 1) hold one.',
     `- Models: DLGN with gating biases, composite linear gating, ${p.architectures.map((w) => `2-[${w.join(',')}]-2`).join(' and ')}, soft gates sigma(${p.beta} z), all-ones value input, two logits.`,
     `- Training: Adam (lr ${p.lr}), softmax cross-entropy, batch ${p.batchSize}, ${p.epochs} epochs; ${p.seeds} seed${p.seeds > 1 ? 's' : ''} (data, initialisation and shuffle reseeded each time; tables give mean ± std over seeds${p.seeds > 1 ? '' : ', here a single value'}). The validation split is generated but not used (no model selection).`,
@@ -568,7 +568,7 @@ async function runE4(ctx: ExperimentContext): Promise<ExperimentResult> {
   return { id: 'e4', title: e4.title, markdown: md.join('\n'), figures, metrics };
 }
 
-/** PAPER.md E4. */
+/** docs/experiments/protocols.md E4. */
 export const e4: Experiment = {
   id: 'e4',
   title: 'Resource allocation on four-mode data: lines, patterns and path value per mode',

@@ -26,7 +26,7 @@ interface Task {
   alignTargets(d: LabeledData): Float64Array;
 }
 
-/** The three regimes PAPER.md E5 compares. */
+/** The three regimes docs/experiments/protocols.md E5 compares. */
 const REGIMES = ['learned', 'frozen-init', 'frozen-learned'] as const;
 type Regime = (typeof REGIMES)[number];
 const REGIME_LABEL: Record<Regime, string> = {
@@ -132,7 +132,7 @@ function copyGates(from: Model, to: Model): void {
 }
 
 /**
- * E5 (PAPER.md): the same data and model three ways: (1) train gates and values; (2) freeze the
+ * E5 (docs/experiments/protocols.md): the same data and model three ways: (1) train gates and values; (2) freeze the
  * gating network at its initialisation and train the values only (the kernel regime, with the
  * overlap kernel fixed at init); (3) take the gates learned in (1), freeze them, and retrain the
  * values from the same initial values as (1). Reports held-out loss/accuracy and the kernel-target
@@ -259,7 +259,7 @@ export const e5: Experiment = {
       };
     }
     const markdown = [
-      'Protocol (PAPER.md E5): the same data and model three ways: (1) train the gating and value networks;',
+      'Protocol (docs/experiments/protocols.md E5): the same data and model three ways: (1) train the gating and value networks;',
       '(2) freeze the gating network at initialisation and train only the values (the kernel regime: the overlap',
       'kernel is fixed at init); (3) freeze the gates learned in run (1) and retrain the values from the same',
       'initial values. Claim 2 predicts (1) and (3) beat (2) on held-out data.',

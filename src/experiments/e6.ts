@@ -20,7 +20,7 @@ interface Family {
   config: (d: number, beta: number) => ModelConfig;
 }
 
-// Model sizes (PAPER.md E6, from the follow-up paper): DLGN 4-5 layers of 20 -> 4 layers of 20,
+// Model sizes (docs/experiments/protocols.md E6, from the follow-up paper): DLGN 4-5 layers of 20 -> 4 layers of 20,
 // so DLGN and ReLU have the same depth and width; DLGN-SF 4 layers of 10. DLGN-VT: 4 layers of 6
 // (6^4 = 1296 paths, a value tensor [2, 6, 6, 6, 6]). Four layers of 10 (10^4 paths) would fit
 // in memory (20 000 values) but a training step of 128 samples took ~230 ms here against ~20 ms
@@ -473,7 +473,7 @@ function median(v: number[]): number {
 
 const E6_TITLE = 'Oblique decision tree data: accuracy and learned hyperplanes';
 
-/** E6 of PAPER.md: `ctx.dataset` picks SDI (default) or SDII; `ctx.quick` shrinks to 6000 points. */
+/** E6 of docs/experiments/protocols.md: `ctx.dataset` picks SDI (default) or SDII; `ctx.quick` shrinks to 6000 points. */
 export const e6: Experiment = {
   id: 'e6',
   title: E6_TITLE,

@@ -84,11 +84,11 @@ export interface ExperimentResult {
   metrics: Record<string, unknown>;
 }
 
-/** One experiment of PAPER.md. */
+/** One experiment of docs/experiments/protocols.md. */
 export interface Experiment {
   id: string;
   title: string;
-  /** The claim(s) of PAPER.md it tests, for the index. */
+  /** The claim(s) of docs/experiments/protocols.md it tests, for the index. */
   claims: string;
   run(ctx: ExperimentContext): ExperimentResult | Promise<ExperimentResult>;
 }

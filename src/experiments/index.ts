@@ -1,4 +1,4 @@
-// The experiments of PAPER.md, by id; `halfspace experiment ID` runs them.
+// The experiments of docs/experiments/protocols.md, by id; `halfspace experiment ID` runs them.
 
 import type { Experiment } from './framework.js';
 import { e1 } from './e1.js';
@@ -11,7 +11,7 @@ import { e7 } from './e7.js';
 
 export * from './framework.js';
 
-/** Every experiment, in PAPER.md order. */
+/** Every experiment, in docs/experiments/protocols.md order. */
 export const EXPERIMENTS: Experiment[] = [e1, e2, e3, e4, e5, e6, e7];
 
 /** The experiment with this id; the error lists the ids that exist. */

@@ -1,4 +1,4 @@
-// PyTorch parity: rebuilds each fixture case and compares every field within FORMAT.md's tolerances.
+// PyTorch parity: rebuilds each fixture case and compares every field within the tolerances of docs/fixtures.md.
 
 import type { Var } from '../autograd/engine.js';
 import { lossOf } from '../models/train.js';
@@ -16,7 +16,7 @@ export interface FixtureTensor {
   data: number[];
 }
 
-/** One case of a fixture file (`../shared/fixtures/FORMAT.md`). */
+/** One case of a fixture file (`docs/fixtures.md`). */
 export interface FixtureCase {
   name: string;
   seed?: number;
@@ -40,7 +40,7 @@ export interface FixtureFile {
   cases: FixtureCase[];
 }
 
-/** FORMAT.md: 1e-9 for everything, 1e-8 for optimiser trajectories. */
+/** docs/fixtures.md: 1e-9 for everything, 1e-8 for optimiser trajectories. */
 export const TOLERANCE = { default: 1e-9, train: 1e-8 } as const;
 
 /** The result of one field comparison. */
@@ -73,7 +73,7 @@ export function fixtureTensor(t: FixtureTensor, what = 'tensor'): Tensor {
   return new Tensor(Float64Array.from(t.data), t.shape);
 }
 
-/** FORMAT.md's relative error: max abs difference / max(1, max abs reference). */
+/** the relative error of docs/fixtures.md: max abs difference / max(1, max abs reference). */
 export function relativeError(ours: Tensor | number, ref: Tensor | number): number {
   const a = typeof ours === 'number' ? Float64Array.of(ours) : ours.values();
   const b = typeof ref === 'number' ? Float64Array.of(ref) : ref.values();
@@ -201,7 +201,7 @@ const ntkChecker: FieldChecker = (model, c) => {
   return out;
 };
 
-/** The checkers for the fields above the model layer: every field of FORMAT.md is checked. */
+/** The checkers for the fields above the model layer: every field of docs/fixtures.md is checked. */
 export const PATH_CHECKERS: Record<string, FieldChecker> = { paths: pathsChecker, npk: npkChecker, ntk: ntkChecker };
 
 /**

@@ -1,11 +1,11 @@
-// Model configurations: the fields of SPEC.md's families, validated with errors that name the field.
+// Model configurations: the fields of docs/math.md's families, validated with errors that name the field.
 
-/** The five families of SPEC.md (`dnn` is the ReLU network). */
+/** The five families of docs/math.md (`dnn` is the ReLU network). */
 export type ModelKind = 'dln' | 'dnn' | 'dgn' | 'dlgn' | 'dlgn-vt';
 
 /**
  * A model's architecture, with the field names of the PyTorch fixtures
- * (`../shared/fixtures/FORMAT.md`). Gated kinds read `features`, `gate`, `beta`, `valueInput`.
+ * (`docs/fixtures.md`). Gated kinds read `features`, `gate`, `beta`, `valueInput`.
  */
 export interface ModelConfig {
   kind: ModelKind;
@@ -47,7 +47,7 @@ function oneOf<T extends string>(field: string, v: unknown, options: readonly T[
 }
 
 /**
- * Checks a config and fills defaults: bias true; features `cf` (`sf` for dlgn-vt, which SPEC.md
+ * Checks a config and fills defaults: bias true; features `cf` (`sf` for dlgn-vt, which docs/math.md
  * defines with shallow gates); gate `soft`; beta 10 (the middle of the paper's {3, 10, 30});
  * valueInput `ones` for DLGN (every input-dependence through the gates) and `input` for DGN.
  */

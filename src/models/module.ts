@@ -58,7 +58,7 @@ export function initLinear(weight: Tensor, bias: Tensor | null, rng: Rng, scheme
 
 /**
  * A container of named parameters. Subclasses register parameters with `param()` in their
- * canonical order (SPEC.md, "Parameter names").
+ * canonical order (docs/math.md, "Parameter names").
  */
 export abstract class Module {
   private readonly params = new Map<string, Var>();

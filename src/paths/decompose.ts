@@ -6,7 +6,7 @@ import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /**
- * A path id as FORMAT.md fixes it: `[startLayer, startIndex, unit...]`. startLayer 0 starts at
+ * A path id as docs/fixtures.md fixes it: `[startLayer, startIndex, unit...]`. startLayer 0 starts at
  * input `startIndex` and visits one unit in every hidden layer; startLayer l in 1..L starts at
  * the bias of hidden layer l (startIndex -1) and visits layers l..L; startLayer L+1 is the
  * output bias alone. A dlgn-vt path is `[0, 0, i_1, ..., i_L]`.
@@ -44,7 +44,7 @@ export interface PathNet {
   valueTensor: Tensor | null;
 }
 
-/** Reads a model's path structure from its canonical parameter names (SPEC.md). */
+/** Reads a model's path structure from its canonical parameter names (docs/math.md). */
 export function pathNet(model: Model): PathNet {
   const c = model.config;
   const L = c.widths.length;
@@ -150,7 +150,7 @@ export function* enumeratePaths(model: Model, x: Tensor | ArrayLike<number>, opt
       yield units;
     }
   }
-  // ids in FORMAT.md order; each path is computed by `materialise`, as topPaths does
+  // ids in docs/fixtures.md order; each path is computed by `materialise`, as topPaths does
   if (net.valueTensor) {
     for (const units of tuples(0)) yield materialise(net, gates, xv, [0, 0, ...units]);
     return;

@@ -1,4 +1,4 @@
-// Geometry of learned hyperplanes (PAPER.md E3, E6): sign-invariant distances, DBSCAN, nearness to reference normals.
+// Geometry of learned hyperplanes (docs/experiments/protocols.md E3, E6): sign-invariant distances, DBSCAN, nearness to reference normals.
 
 import type { Model } from '../models/families.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -44,7 +44,7 @@ function unitDistance(a: Float64Array, ia: number, b: Float64Array, ib: number, 
 
 /**
  * The sign-invariant distance between two hyperplane normals,
- * min(|v/|v| - z/|z||, |v/|v| + z/|z||) (PAPER.md E3). Throws on zero vectors or differing lengths.
+ * min(|v/|v| - z/|z||, |v/|v| + z/|z||) (docs/experiments/protocols.md E3). Throws on zero vectors or differing lengths.
  *
  * @example
  * ```ts

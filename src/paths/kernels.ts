@@ -9,8 +9,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { enumeratePaths, pathCount } from './decompose.js';
 import { symmetricEigenvalues } from './linalg.js';
 
-// Everything here reads a model through `gates(x)`, `config` and `namedParameters()` only
-// (ARCHITECTURE.md, lesson 14): no gating loop is re-derived.
+// Everything here reads a model through `gates(x)`, `config` and `namedParameters()` only,
+// so no gating loop is re-derived.
 
 /**
  * Per hidden layer l, the gate overlap O_l = G_l(x) G_l(x)^T, [n, n]:
@@ -60,7 +60,7 @@ function inputPathCount(c: ResolvedConfig): number {
 
 /**
  * The neural path kernel NPK(x_s, x_t) = Phi(x_s) . Phi(x_t) over the batch, [n, n], in closed
- * form by layers (SPEC.md, "Neural path kernel"), with Phi the activities of every path ending
+ * form by layers (docs/math.md, "Kernels"), with Phi the activities of every path ending
  * at one output (all outputs share the same paths and activities, so there is one NPK).
  *
  * Derivation. Group the paths by where they start. An input-start path (i, u_1..u_L) has
@@ -80,7 +80,7 @@ function inputPathCount(c: ResolvedConfig): number {
  * (i_1..i_L) with activity prod_l G_l[i_l]: NPK = O_1 (*) ... (*) O_L (the paper's overlap
  * kernel); gating biases change the gates but add no paths.
  *
- * Normalisations (`options.normalize`, default `raw`; the paper's codebases differ, PAPER.md):
+ * Normalisations (`options.normalize`, default `raw`; the paper's codebases differ, docs/experiments/protocols.md):
  * - `raw`: the kernel above, exactly Phi Phi^T.
  * - `layer-width`: every factor is averaged instead of summed: K_0 / d, O_l / m_l inside the
  *   recursion, the bias 1s left as they are:
@@ -159,7 +159,7 @@ export const DEFAULT_BRUTE_FORCE_LIMIT = 200_000;
 
 /**
  * The neural path kernel from the paths themselves: the activity vector Phi(x) of every path of
- * one output (from `enumeratePaths`, in FORMAT.md's id order), then K = Phi Phi^T. The check of
+ * one output (from `enumeratePaths`, in docs/fixtures.md's id order), then K = Phi Phi^T. The check of
  * `npk`'s closed form in tests; it holds n x (path count) activities in memory, and refuses,
  * naming the count, above `limit` paths (default 200 000).
  *
@@ -202,7 +202,7 @@ export interface NtkOptions {
 /**
  * The empirical neural tangent kernel of one output over the batch, J J^T [n, n], with
  * J[s, :] = d out_output(x_s) / d theta flattened over the chosen parameters in
- * `namedParameters()` order (`all`, or `value`: those not named `gate.*`, SPEC.md).
+ * `namedParameters()` order (`all`, or `value`: those not named `gate.*`, docs/math.md).
  *
  * Each row of J comes from its own graph: forward the single row x_s, then one reverse sweep
  * seeded with the one-hot vector of `output` (the engine's functional `propagate`, which
@@ -299,7 +299,7 @@ export function signedLabels(y: Tensor | ArrayLike<number>): Float64Array {
 }
 
 /**
- * Kernel-target alignment A(K, y) = y^T K y / (||K||_F ||y||^2) (PAPER.md, E5), the cosine
+ * Kernel-target alignment A(K, y) = y^T K y / (||K||_F ||y||^2) (docs/experiments/protocols.md, E5), the cosine
  * between K and y y^T in the Frobenius inner product (||y y^T||_F = ||y||^2). It is 1 for
  * K = y y^T (any scale) and, for PSD K, lies in [0, 1]. `K` must be [n, n] and `y` hold n
  * values ([n] or [n, 1]). For {0, 1} labels call `signedLabels` first. A zero kernel or zero

@@ -9,7 +9,7 @@ import { Tensor } from '../tensor/tensor.js';
 // Everything here starts from `model.halfspaces()`: gating unit i of hidden layer l is ON where
 // w_{l,i} . x + b_{l,i} > 0 (the hard gate 1[z > 0]; a soft gate sigma(beta z) > 1/2 on the same
 // side). The gating loop itself is never re-derived. Layers in constraints, lines and path ids
-// are 1-based (as in FORMAT.md path ids); units are 0-based (as in path ids); arrays indexed by
+// are 1-based (as in docs/fixtures.md path ids); units are 0-based (as in path ids); arrays indexed by
 // layer (patterns, `halfspaces()`) are 0-based arrays, so `pattern[layer - 1][unit]`.
 
 /**
@@ -18,7 +18,7 @@ import { Tensor } from '../tensor/tensor.js';
  */
 export type GatePattern = Uint8Array[];
 
-/** A path id of FORMAT.md, `[startLayer, startIndex, unit...]` (decompose.ts's `PathId`, read-only here). */
+/** A path id of docs/fixtures.md, `[startLayer, startIndex, unit...]` (decompose.ts's `PathId`, read-only here). */
 type PathIdLike = readonly number[];
 
 /**
@@ -120,7 +120,7 @@ export function patternKey(pattern: readonly ArrayLike<number>[]): string {
 
 /**
  * The number of paths that are active (every unit they visit has gate 1) under a hard-gate
- * pattern, in closed form (SPEC.md, "The mixture of paths"; path ids of FORMAT.md). With
+ * pattern, in closed form (docs/math.md, "The mixture of paths"; path ids of docs/fixtures.md). With
  * on_l the number of ON units of layer l:
  *   dlgn, dgn, dnn, dln with bias:  d * prod_l on_l + sum_{l=1..L} prod_{j>=l} on_j + 1
  *   without bias:                   d * prod_l on_l
@@ -213,7 +213,7 @@ function constraintsOf(fn: string, hs: HalfSpaces[], units: readonly number[], s
 }
 
 /**
- * The region constraints of a path given by its FORMAT.md id `[startLayer, startIndex, unit...]`:
+ * The region constraints of a path given by its docs/fixtures.md id `[startLayer, startIndex, unit...]`:
  * startLayer 0 = input start (startIndex in 0..d-1, one unit per hidden layer); 1..L = the bias
  * of that hidden layer (startIndex -1, units of layers startLayer..L); L+1 = the output bias
  * (no units, no constraints). For `dlgn-vt` the id is `[0, 0, i_1, ..., i_L]`.

@@ -156,7 +156,7 @@ export interface GatingLinesOptions {
   height?: number;
   /** Draw the ON-side arrows (default true). */
   arrows?: boolean;
-  /** Prefix for element ids (markers), when several figures share one HTML page. */
+  /** Prefix for element ids (markers, clip paths); default `hs` + a hash of the figure, unique per figure in a page. */
   idPrefix?: string;
 }
 

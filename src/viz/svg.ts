@@ -860,8 +860,26 @@ export interface FigureOptions {
   yTickWidth?: number;
   /** Background colour (default white). */
   background?: string;
-  /** Prefix for element ids (markers), so several figures can share one HTML page. Default 'hs'. */
+  /**
+   * Prefix for element ids (markers, clip paths). Default: `hs` and a hash of the figure's
+   * content, so different figures inlined in one HTML page never share an id (an id is
+   * document-wide: a second figure's `url(#...)` would otherwise use the first one's clip path).
+   * Same figure, same bytes.
+   */
   idPrefix?: string;
+}
+
+/** Stands for the content-hash prefix until `toString()` knows the content. */
+const AUTO_ID = 'hsAutoId0x';
+
+/** FNV-1a, 32 bits, as 8 hex digits. */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
 }
 
 /**
@@ -897,7 +915,7 @@ export class Figure {
     this.options = o;
     this.width = o.width;
     this.height = o.height;
-    this.idPrefix = idSafe(o.idPrefix ?? 'hs') || 'hs';
+    this.idPrefix = o.idPrefix === undefined ? AUTO_ID : idSafe(o.idPrefix) || 'hs';
     this.titleLines = o.title ? wrapText(o.title, o.width - 32, STYLE.titleSize, true) : [];
     this.subtitleLines = o.subtitle ? wrapText(o.subtitle, o.width - 32, STYLE.subtitleSize) : [];
     const m = o.margin ?? {};
@@ -977,13 +995,13 @@ export class Figure {
       );
     }
     const defs = this.defList.length ? el('defs', {}, this.defList) : '';
-    return (
+    const svg =
       `<svg xmlns="http://www.w3.org/2000/svg" width="${num(this.width)}" height="${num(this.height)}" viewBox="0 0 ${num(this.width)} ${num(this.height)}"` +
       ` font-family="${escapeXml(STYLE.font)}">` +
       defs +
       head.join('') +
       this.parts.join('') +
-      '</svg>'
-    );
+      '</svg>';
+    return this.idPrefix === AUTO_ID ? svg.split(AUTO_ID).join(`hs${fnv1a(svg)}`) : svg;
   }
 }

@@ -11,7 +11,7 @@ export interface RawTensor {
   data: number[];
 }
 
-/** The fields of a fixture case the tests read (FORMAT.md). */
+/** The fields of a fixture case the tests read (docs/fixtures.md). */
 export interface RawCase {
   name: string;
   seed: number;
@@ -59,7 +59,7 @@ export function stateOf(c: RawCase): Record<string, Tensor> {
 }
 
 /**
- * FORMAT.md's relative error: max |ours - ref| / max(1, max |ref|). Shapes must agree exactly;
+ * the relative error of docs/fixtures.md: max |ours - ref| / max(1, max |ref|). Shapes must agree exactly;
  * any NaN gives Infinity. Written here independently of src/io/parity.ts.
  */
 export function relErr(ours: Tensor | ArrayLike<number>, ref: Tensor | ArrayLike<number>): number {

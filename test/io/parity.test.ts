@@ -57,7 +57,7 @@ describe('checkCase on every fixture case', () => {
     }
   });
 
-  it('TOLERANCE is FORMAT.md: 1e-9, 1e-8 for trajectories', () => {
+  it('TOLERANCE is docs/fixtures.md: 1e-9, 1e-8 for trajectories', () => {
     expect(TOLERANCE).toEqual({ default: 1e-9, train: 1e-8 });
   });
 

@@ -198,7 +198,7 @@ describe('config validation', () => {
   });
 });
 
-describe('namedParameters: canonical order (SPEC.md)', () => {
+describe('namedParameters: canonical order (docs/math.md)', () => {
   const widths = [3, 4, 2];
   const layerNames = (prefix: string, bias: boolean): string[] =>
     widths.flatMap((_, l) => (bias ? [`${prefix}.${l}.weight`, `${prefix}.${l}.bias`] : [`${prefix}.${l}.weight`]));

@@ -48,7 +48,7 @@ function buildModel(c: RawCase): Model {
   return model;
 }
 
-/** FORMAT.md: max |ours - ref| / max(1, max |ref|). */
+/** docs/fixtures.md: max |ours - ref| / max(1, max |ref|). */
 function relErr(ours: Tensor, ref: Tensor): number {
   expect(ours.shape).toEqual(ref.shape);
   const a = ours.contiguous().values();

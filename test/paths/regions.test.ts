@@ -65,7 +65,7 @@ function tuples(widths: number[], from: number): number[][] {
   return out;
 }
 
-/** Active paths under a hard pattern, by enumerating every path of FORMAT.md. */
+/** Active paths under a hard pattern, by enumerating every path of docs/fixtures.md. */
 function bruteActivePaths(model: Model, pattern: GatePattern): number {
   const { kind, inputDim, widths, bias } = model.config;
   const on = (units: number[], from: number): boolean => units.every((u, k) => pattern[from + k][u] === 1);

@@ -105,7 +105,7 @@ function scores(op: string, out: Var): Float64Array {
 
 /**
  * Logistic loss mean(log(1 + e^(-s f))) with s = +-1; labels in {0, 1} or {-1, +1}.
- * It equals softmax cross-entropy over the two logits [0, f] (or [-f, f] on 2f, PAPER.md).
+ * It equals softmax cross-entropy over the two logits [0, f] (or [-f, f] on 2f, docs/experiments/protocols.md).
  */
 export function logistic(out: Var, labels: Labels): Var {
   const f = scores('logistic', out);

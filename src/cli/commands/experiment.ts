@@ -1,4 +1,4 @@
-// `halfspace experiment`: runs the paper's experiments and writes report.md, figures and metrics.json.
+// `halfspace experiment`: runs the paper's experiments (docs/experiments/protocols.md) and writes report.md, figures and metrics.json.
 
 import { mkdirSync } from 'node:fs';
 import { cpus, platform, totalmem } from 'node:os';
@@ -12,7 +12,7 @@ import { progress } from '../progress.js';
 
 export const experimentHelp = `halfspace experiment e1|e2|e3|e4|e5|e6|e7|all --out DIR [--quick] [--seed S] [--dataset sdi|sdii] [--json] [--quiet]
 
-Runs the experiments of the paper (E1-E7, docs/experiments) and writes, for each, DIR/<id>/report.md
+Runs the experiments of the paper (docs/experiments/protocols.md E1-E7) and writes, for each, DIR/<id>/report.md
 (E6: DIR/e6-sdi or DIR/e6-sdii)
 (what was run, the exact command, seed, machine, time, tables, figures), the SVG figures beside
 it, and DIR/<id>/metrics.json with every number the report shows. --quick shrinks each

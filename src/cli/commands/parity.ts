@@ -95,7 +95,7 @@ export const parityHelp = `halfspace parity [FILE_OR_DIR ...] [--json] [--quiet]
 
 Rebuilds every case of the PyTorch fixture files given (default: test/fixtures/torch-parity.json)
 and compares output, gates, loss, grads, halfspaces, the sgd/adam trajectories, the path
-decomposition (count, sum, top paths), the neural path kernel and the NTK within the fixture format's
+decomposition (count, sum, top paths), the neural path kernel and the NTK within docs/fixtures.md's
 tolerances (relative 1e-9; 1e-8 for trajectories). Prints a line per case, then
 'N passed, M failed'; exits 1 on any failure. A field without a checker is listed as unchecked.
 --json prints {"passed", "failed", "cases": [{"name", "ok", "fields", "unchecked"}]} instead.`;

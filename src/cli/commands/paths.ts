@@ -12,7 +12,7 @@ export const pathsHelp = `halfspace paths --checkpoint model.json --x 0.3,-0.2 [
 Prints the top paths of the input x by |contribution| (the largest over outputs). Each path is
 written in words and arrows, e.g. x1 -> L1.u0 -> L2.u3 (input x1, then unit 0 of hidden layer 1,
 then unit 3 of hidden layer 2) or bias L1 -> L1.u7 -> L2.u3 (from the bias of hidden layer 1);
-the output explains the notation once. Then its raw id ([startLayer, startIndex, unit...]), value,
+the output explains the notation once. Then its raw id ([startLayer, startIndex, unit...], docs/fixtures.md), value,
 activity and contribution, and for DLGNs the half-space constraints that make the path active (one
 per unit it visits). Ends with the decomposition check: the sum over every path equals the
 network's output. --json prints the same as one object (keys in docs/cli.md).`;
