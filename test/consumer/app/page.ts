@@ -2,6 +2,7 @@
 // draws its regions and loss curve with halfspace/viz, and times a 256 x 256 product.
 
 import { DLGN, Network, Tensor, type EpochLog, fitAsync, gemmKernel, matmulTensor, parseCheckpoint, serializeCheckpoint, xor } from 'halfspace';
+import { gemmKernelCounts } from 'halfspace/tensor';
 import { lineChart, regionFigure } from 'halfspace/viz';
 
 interface PageResult {
@@ -15,6 +16,7 @@ interface PageResult {
   svgBytes: number;
   gemmKernel: string;
   gemmGflops: number;
+  gemmRuns: { wasm: number; javascript: number; timed: number };
 }
 
 declare global {
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   const A = Tensor.fromArray(Float64Array.from({ length: n * n }, (_, i) => Math.sin(i)), [n, n]);
   const B = Tensor.fromArray(Float64Array.from({ length: n * n }, (_, i) => Math.cos(i)), [n, n]);
   for (let i = 0; i < 5; i++) matmulTensor(A, B);
+  const before = gemmKernelCounts();
   let reps = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < 400) {
@@ -82,11 +85,13 @@ async function main(): Promise<void> {
     reps++;
   }
   const gemmGflops = (2 * n ** 3 * reps) / ((performance.now() - t0) / 1000) / 1e9;
+  const after = gemmKernelCounts();
+  const gemmRuns = { wasm: after.wasm - before.wasm, javascript: after.javascript - before.javascript, timed: reps };
 
   say(`trained ${history.epochs.length} epochs, accuracy ${(accuracy * 100).toFixed(1)}%; checkpoint ${text.length} bytes reloaded exactly; GEMM 256: ${gemmGflops.toFixed(2)} GFLOP/s (${gemmKernel()})`);
   window.halfspaceResult = {
     accuracy, epochs: history.epochs.length, progressCalls, checkpointBytes: text.length, reloadedExact, fromJsonExact,
-    badCheckpointError, svgBytes: svg.length, gemmKernel: gemmKernel(), gemmGflops,
+    badCheckpointError, svgBytes: svg.length, gemmKernel: gemmKernel(), gemmGflops, gemmRuns,
   };
 }
 
