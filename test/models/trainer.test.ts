@@ -67,7 +67,7 @@ describe('Trainer', () => {
     expect(Array.from(trainer.output!.values())).toEqual(Array.from(before.values()));
     const ws = trainer.workspace(16);
     expect(ws.arena).toBeNull(); // the first step allocates as usual and notes the sizes
-    // the second step lays the buffers out in one arena; the kernels with asm.js loops then ask
+    // the second step lays the buffers out in one arena; the compiled kernels then ask
     // for bias copies there, which one more layout takes in
     trainer.step(x, y);
     trainer.step(x, y);
