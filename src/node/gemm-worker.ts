@@ -2,7 +2,10 @@
 
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { gemm } from '../tensor/gemm.js';
-import { type BufferMessage, CHUNK, CTL, PARAM, type WorkerData, chunkStart } from './protocol.js';
+import { wasmApi } from '../tensor/wasm/assembler.js';
+import { type GemmInstance, instantiateShared } from '../tensor/wasm/gemm-module.js';
+import { A_REGION_BYTES, type SplitJob, computeRows } from '../tensor/wasm/gemm-split.js';
+import { type BufferMessage, CHUNK, CTL, JOB, PARAM, type WorkerData, chunkStart } from './protocol.js';
 
 /*
  * The loop never returns to the event loop: it blocks in Atomics.wait on the job counter, so a
@@ -40,6 +43,28 @@ const id = data.id;
   }
 }
 
+/*
+ * The shared-memory kernel: this thread's instance of the caller's module on the caller's memory.
+ * Its warm-up runs on a private shared memory of its own (the shared one may be in use), which
+ * takes the module's functions through V8's tier-up as well.
+ */
+let wasm: GemmInstance | null = null;
+if (data.wasm !== undefined) {
+  wasm = instantiateShared(data.wasm.module, data.wasm.memory);
+  const wa = wasmApi();
+  if (wasm !== null && wa !== null) {
+    try {
+      const own = instantiateShared(data.wasm.module, new wa.Memory({ initial: Math.ceil((2 * A_REGION_BYTES + 3 * 64 * 64 * 8) / 65536), maximum: 1024, shared: true }));
+      const n = 64;
+      const job: SplitJob = { M: n, N: n, K: n, aAt: 2 * A_REGION_BYTES, aR: 8 * n, aC: 8, bpAt: A_REGION_BYTES, cAt: 2 * A_REGION_BYTES + 8 * n * n, cRow: 8 * n, accumulate: false };
+      for (let rep = 0; rep < 8; rep++) if (own !== null) computeRows(own.fns, { ...job, accumulate: rep % 2 === 1 }, 0, n, 0);
+    } catch {
+      wasm = null;
+    }
+  }
+}
+
+if (wasm !== null) Atomics.store(ctl, CTL.WASM, 1);
 Atomics.store(ctl, CTL.READY, 1);
 Atomics.notify(ctl, CTL.READY);
 
@@ -58,7 +83,24 @@ for (;;) {
   const p = params;
   const M = p[PARAM.M];
   const chunks = p[PARAM.CHUNKS];
-  if (A !== null && B !== null && C !== null) {
+  if (p[PARAM.KIND] === JOB.SHARED) {
+    if (wasm !== null) {
+      const job: SplitJob = {
+        M, N: p[PARAM.N], K: p[PARAM.K],
+        aAt: p[PARAM.A_OFF], aR: p[PARAM.A_RS], aC: p[PARAM.A_CS],
+        bpAt: p[PARAM.B_OFF], cAt: p[PARAM.C_OFF], cRow: p[PARAM.C_RS], accumulate: p[PARAM.ACCUMULATE] !== 0,
+      };
+      for (let c = Atomics.add(shared, CHUNK.NEXT, 1); c < chunks; c = Atomics.add(shared, CHUNK.NEXT, 1)) {
+        Atomics.store(shared, CHUNK.OWNER + c, -id);
+        try {
+          computeRows(wasm.fns, job, chunkStart(M, chunks, c), chunkStart(M, chunks, c + 1), id);
+          Atomics.store(shared, CHUNK.OWNER + c, id);
+        } catch {
+          // left marked -id: the calling thread computes this chunk again
+        }
+      }
+    }
+  } else if (A !== null && B !== null && C !== null) {
     for (let c = Atomics.add(shared, CHUNK.NEXT, 1); c < chunks; c = Atomics.add(shared, CHUNK.NEXT, 1)) {
       Atomics.store(shared, CHUNK.OWNER + c, -id);
       const r0 = chunkStart(M, chunks, c);

@@ -1,6 +1,7 @@
 // The shared-memory layout between the thread pool and its workers: control words, job parameters, chunks, messages.
 
 import type { MessagePort } from 'node:worker_threads';
+import type { WasmMemory } from '../tensor/wasm/assembler.js';
 
 /** Int32 slots of a worker's control buffer. */
 export const CTL = {
@@ -10,12 +11,26 @@ export const CTL = {
   DONE: 1,
   /** 1 once the worker waits for jobs. */
   READY: 2,
+  /** 1 when the worker runs the shared-memory WebAssembly kernel (JOB.SHARED jobs). */
+  WASM: 3,
+} as const;
+
+/** Kinds of job (PARAM.KIND). */
+export const JOB = {
+  /** Every chunk runs `gemm` on the operands in SharedArrayBuffers (offsets and strides in elements). */
+  GEMM: 0,
+  /**
+   * Chunks of a product staged in the shared WebAssembly memory (src/tensor/wasm/gemm-split.ts):
+   * A_OFF, A_RS, A_CS are the staged A's byte address and strides, B_OFF the packed B's, C_OFF
+   * and C_RS the padded C's.
+   */
+  SHARED: 1,
 } as const;
 
 /** Float64 job parameters after the control words: gemm's scalar arguments for the whole product. */
 export const PARAM = {
   byteOffset: 64,
-  count: 14,
+  count: 15,
   M: 0,
   N: 1,
   K: 2,
@@ -31,6 +46,8 @@ export const PARAM = {
   /** Row chunks the product is cut into (see `chunkStart`). */
   CHUNKS: 12,
   STOP: 13,
+  /** A JOB kind. */
+  KIND: 14,
 } as const;
 
 /** Bytes of one worker's control buffer. */
@@ -58,6 +75,8 @@ export interface WorkerData {
   control: SharedArrayBuffer;
   chunks: SharedArrayBuffer;
   port: MessagePort;
+  /** The GEMM module compiled for a shared memory, and that memory (absent: JOB.GEMM jobs only). */
+  wasm?: { module: object; memory: WasmMemory };
 }
 
 /** Operand slot 0 (A), 1 (B) or 2 (C) now lives in `buffer`. */

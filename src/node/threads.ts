@@ -6,9 +6,11 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { gemm, gemmPath } from '../tensor/gemm.js';
+import { gemm, gemmKernel, gemmPath } from '../tensor/gemm.js';
 import { type GemmExecutor, gemmExecutor, setGemmExecutor } from '../tensor/linalg.js';
-import { type BufferMessage, CHUNK, CHUNK_BYTES, CONTROL_BYTES, CTL, MAX_CHUNKS, PARAM, type WorkerData, chunkStart } from './protocol.js';
+import { type SharedGemmModule, createSharedGemm } from '../tensor/wasm/gemm-module.js';
+import { A_REGION_BYTES, computeRows, finishSplit, restoreRows, stageSplit } from '../tensor/wasm/gemm-split.js';
+import { type BufferMessage, CHUNK, CHUNK_BYTES, CONTROL_BYTES, CTL, JOB, MAX_CHUNKS, PARAM, type WorkerData, chunkStart } from './protocol.js';
 
 /*
  * How a product runs on T threads. C's rows are cut into chunks at multiples of 4 (the kernel's
@@ -16,14 +18,21 @@ import { type BufferMessage, CHUNK, CHUNK_BYTES, CONTROL_BYTES, CTL, MAX_CHUNKS,
  * next untaken chunk (an Atomics.add on a shared counter) until none is left: with the machine
  * to itself each thread does its share; when another process slows one core, the other thread
  * takes more chunks instead of waiting (a static half-and-half split ran slower than one thread
- * then). Every chunk runs `gemm` with the same N and K as the whole product, and `gemm`'s
- * result for a row depends on N, K and the values only (the determinism note in gemm.ts): an
- * output element is computed by one thread, in the one-thread order, so the bits are those of
- * one thread, whoever takes which chunk. A product is split only if every chunk takes the loop
- * the whole product takes (`gemmPath`: a small chunk of a tiny product could fall into the i-k-j
- * loop, which accumulates in another order). The price of chunks: each packs B again, ~1-4%.
+ * then). An output element is computed by one thread, in the one-thread order, so the bits are
+ * those of one thread, whoever takes which chunk.
  *
- * The caller computes its chunks on its own arrays. Operands the workers cannot see (ordinary
+ * Two kinds of job. Where the WebAssembly SIMD kernel runs (`gemmKernel()`), the pool owns one
+ * shared WebAssembly memory that every thread's instance of the GEMM module runs on: the caller
+ * stages the operands there once and packs all of B, the threads compute their rows from it, and
+ * the caller copies C out (src/tensor/wasm/gemm-split.ts, which explains why the bits are those of
+ * one thread). Otherwise (the JavaScript kernel, a product past that memory's cap, or shapes off
+ * the blocked path) every chunk runs `gemm` with the same N and K as the whole product, and
+ * `gemm`'s result for a row depends on N, K and the values only (the determinism note in
+ * gemm.ts). Such a product is split only if every chunk takes the loop the whole product takes
+ * (`gemmPath`: a small chunk of a tiny product could fall into the i-k-j loop, which accumulates
+ * in another order), and each chunk packs B again, ~1-4%.
+ *
+ * In a JOB.GEMM product the caller computes its chunks on its own arrays. Operands the workers cannot see (ordinary
  * ArrayBuffers) are gathered, compactly, into the pool's own SharedArrayBuffers (B and A; C is
  * computed there and the workers' chunks copied back): O(n^2) copying against O(n^3) work.
  * Operands already over a SharedArrayBuffer (see `allocShared`) are used in place.
@@ -54,6 +63,10 @@ export interface ThreadInfo {
   reason?: string;
   /** Products split across threads since the pool started. */
   splits?: number;
+  /** Of those, the products computed in the shared WebAssembly memory (the rest ran `gemm` per chunk). */
+  sharedSplits?: number;
+  /** Whether the workers run the shared-memory WebAssembly kernel. */
+  sharedMemory?: boolean;
 }
 
 const ROW_ALIGN = 4;
@@ -72,6 +85,9 @@ class Pool {
   failure: Error | null = null;
   broken = false;
   splits = 0;
+  sharedSplits = 0;
+  /** The shared-memory GEMM (null: no WebAssembly threads here; JOB.GEMM jobs only). */
+  readonly wasm: SharedGemmModule | null;
 
   constructor(
     readonly threads: number,
@@ -79,10 +95,13 @@ class Pool {
     readonly minRows: number,
     readonly chunksPerThread: number,
   ) {
+    this.wasm = createSharedGemm(Math.ceil((threads * A_REGION_BYTES + 3 * 64 * 64 * 8) / 65536));
+    if (this.wasm !== null) warmShared(this.wasm, threads);
     for (let t = 1; t < threads; t++) {
       const control = new SharedArrayBuffer(CONTROL_BYTES);
       const { port1, port2 } = new MessageChannel();
       const data: WorkerData = { id: t, control, chunks: this.chunks.buffer as SharedArrayBuffer, port: port2 };
+      if (this.wasm !== null) data.wasm = { module: this.wasm.module, memory: this.wasm.memory };
       const w = spawnWorker(data, [port2]);
       w.on('error', (e: unknown) => {
         this.failure = e instanceof Error ? e : new Error(String(e));
@@ -104,6 +123,13 @@ class Pool {
   ready(): boolean {
     if (this.broken) return false;
     for (const c of this.controls) if (Atomics.load(c, CTL.READY) !== 1) return false;
+    return true;
+  }
+
+  /** True when every worker runs the shared-memory kernel (checked once they are ready). */
+  sharedMemory(): boolean {
+    if (this.wasm === null) return false;
+    for (const c of this.controls) if (Atomics.load(c, CTL.WASM) !== 1) return false;
     return true;
   }
 
@@ -149,65 +175,30 @@ class Pool {
     return Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
   }
 
-  /** The executor installed into src/tensor/linalg. */
-  readonly run: GemmExecutor = (M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate) => {
-    if (M * N * K < this.minWork || K === 0 || N === 0) return false;
-    const chunks = Math.min(this.threads * this.chunksPerThread, Math.floor(M / this.minRows), MAX_CHUNKS);
-    if (chunks < 2 || !this.ready()) return false;
-    // every chunk must run the loop the whole product would (see gemmPath): same bits
-    const path = gemmPath(M, N, K);
-    for (let c = 0; c < chunks; c++) if (gemmPath(chunkStart(M, chunks, c + 1) - chunkStart(M, chunks, c), N, K) !== path) return false;
-
-    // the operands where the workers can read them: in place if shared, else compact copies
-    const [sB, sBOff, sBRs, sBCs] = this.staged(1, B, bOff, bRs, bCs, K, N);
-    const [sA, sAOff, sARs, sACs] = this.staged(0, A, aOff, aRs, aCs, M, K);
-    const sharedC = C.buffer instanceof SharedArrayBuffer;
-    let sC = C;
-    let sCOff = cOff;
-    let sCRs = cRs;
-    if (!sharedC) {
-      sC = this.scratchFor(2, M * N);
-      if (accumulate) gather(C, cOff, cRs, 1, M, N, sC);
-      sCOff = 0;
-      sCRs = N;
-    }
-
+  /** Starts a job of `kind` on every worker: parameters (set by `fill`), the chunk counters reset, a notify. */
+  private dispatch(kind: number, chunks: number, fill: (p: Float64Array) => void): void {
     const shared = this.chunks;
     Atomics.store(shared, CHUNK.NEXT, 0);
     for (let c = 0; c < chunks; c++) Atomics.store(shared, CHUNK.OWNER + c, 0);
     for (let w = 0; w < this.workers.length; w++) {
       const p = this.params[w];
-      p[PARAM.M] = M;
-      p[PARAM.N] = N;
-      p[PARAM.K] = K;
-      // offsets in elements of the whole SharedArrayBuffer (an array may be a view into it)
-      p[PARAM.A_OFF] = sA.byteOffset / 8 + sAOff;
-      p[PARAM.A_RS] = sARs;
-      p[PARAM.A_CS] = sACs;
-      p[PARAM.B_OFF] = sB.byteOffset / 8 + sBOff;
-      p[PARAM.B_RS] = sBRs;
-      p[PARAM.B_CS] = sBCs;
-      p[PARAM.C_OFF] = sC.byteOffset / 8 + sCOff;
-      p[PARAM.C_RS] = sCRs;
-      p[PARAM.ACCUMULATE] = accumulate ? 1 : 0;
+      fill(p);
+      p[PARAM.KIND] = kind;
       p[PARAM.CHUNKS] = chunks;
       p[PARAM.STOP] = 0;
-      this.send(w, 0, sA.buffer as SharedArrayBuffer);
-      this.send(w, 1, sB.buffer as SharedArrayBuffer);
-      this.send(w, 2, sC.buffer as SharedArrayBuffer);
+    }
+    for (let w = 0; w < this.workers.length; w++) {
       Atomics.add(this.controls[w], CTL.SEQ, 1);
       Atomics.notify(this.controls[w], CTL.SEQ);
     }
     this.splits++;
+  }
 
-    // the caller's chunks, on its own arrays (owner word stays 0)
-    for (let c = Atomics.add(shared, CHUNK.NEXT, 1); c < chunks; c = Atomics.add(shared, CHUNK.NEXT, 1)) {
-      const r0 = chunkStart(M, chunks, c);
-      gemm(chunkStart(M, chunks, c + 1) - r0, N, K, A, aOff + r0 * aRs, aRs, aCs, B, bOff, bRs, bCs, C, cOff + r0 * cRs, cRs, accumulate);
-    }
-
-    // wait for every worker; a chunk a worker failed, or did not finish in time, is redone here
-    const patienceMs = 2000 + (2 * M * N * K) / 1e5; // ~0.1 GFLOP/s: far below any real speed
+  /**
+   * Waits for every worker to finish the job. One that does not answer within `patienceMs`
+   * breaks the pool (products run on one thread from then on); its chunks stay marked unfinished.
+   */
+  private awaitWorkers(patienceMs: number): void {
     const started = Date.now();
     for (let w = 0; w < this.workers.length; w++) {
       const ctl = this.controls[w];
@@ -223,6 +214,65 @@ class Pool {
         Atomics.wait(ctl, CTL.DONE, done, 100);
       }
     }
+  }
+
+  /** The executor installed into src/tensor/linalg. */
+  readonly run: GemmExecutor = (M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate) => {
+    if (M * N * K < this.minWork || K === 0 || N === 0) return false;
+    const chunks = Math.min(this.threads * this.chunksPerThread, Math.floor(M / this.minRows), MAX_CHUNKS);
+    if (chunks < 2 || !this.ready()) return false;
+    const path = gemmPath(M, N, K);
+    // ~0.1 GFLOP/s: far below any real speed
+    const patienceMs = 2000 + (2 * M * N * K) / 1e5;
+    if (path === 'blocked' && this.sharedMemory() && gemmKernel() === 'wasm-simd') {
+      if (this.runShared(chunks, patienceMs, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate)) return true;
+    }
+    // every chunk must run the loop the whole product would (see gemmPath): same bits
+    for (let c = 0; c < chunks; c++) if (gemmPath(chunkStart(M, chunks, c + 1) - chunkStart(M, chunks, c), N, K) !== path) return false;
+
+    // the operands where the workers can read them: in place if shared, else compact copies
+    const [sB, sBOff, sBRs, sBCs] = this.staged(1, B, bOff, bRs, bCs, K, N);
+    const [sA, sAOff, sARs, sACs] = this.staged(0, A, aOff, aRs, aCs, M, K);
+    const sharedC = C.buffer instanceof SharedArrayBuffer;
+    let sC = C;
+    let sCOff = cOff;
+    let sCRs = cRs;
+    if (!sharedC) {
+      sC = this.scratchFor(2, M * N);
+      if (accumulate) gather(C, cOff, cRs, 1, M, N, sC);
+      sCOff = 0;
+      sCRs = N;
+    }
+    for (let w = 0; w < this.workers.length; w++) {
+      this.send(w, 0, sA.buffer as SharedArrayBuffer);
+      this.send(w, 1, sB.buffer as SharedArrayBuffer);
+      this.send(w, 2, sC.buffer as SharedArrayBuffer);
+    }
+    this.dispatch(JOB.GEMM, chunks, (p) => {
+      p[PARAM.M] = M;
+      p[PARAM.N] = N;
+      p[PARAM.K] = K;
+      // offsets in elements of the whole SharedArrayBuffer (an array may be a view into it)
+      p[PARAM.A_OFF] = sA.byteOffset / 8 + sAOff;
+      p[PARAM.A_RS] = sARs;
+      p[PARAM.A_CS] = sACs;
+      p[PARAM.B_OFF] = sB.byteOffset / 8 + sBOff;
+      p[PARAM.B_RS] = sBRs;
+      p[PARAM.B_CS] = sBCs;
+      p[PARAM.C_OFF] = sC.byteOffset / 8 + sCOff;
+      p[PARAM.C_RS] = sCRs;
+      p[PARAM.ACCUMULATE] = accumulate ? 1 : 0;
+    });
+
+    // the caller's chunks, on its own arrays (owner word stays 0)
+    const shared = this.chunks;
+    for (let c = Atomics.add(shared, CHUNK.NEXT, 1); c < chunks; c = Atomics.add(shared, CHUNK.NEXT, 1)) {
+      const r0 = chunkStart(M, chunks, c);
+      gemm(chunkStart(M, chunks, c + 1) - r0, N, K, A, aOff + r0 * aRs, aRs, aCs, B, bOff, bRs, bCs, C, cOff + r0 * cRs, cRs, accumulate);
+    }
+
+    // a chunk a worker failed, or did not finish in time, is redone here
+    this.awaitWorkers(patienceMs);
     for (let c = 0; c < chunks; c++) {
       const owner = Atomics.load(shared, CHUNK.OWNER + c);
       const r0 = chunkStart(M, chunks, c);
@@ -237,6 +287,66 @@ class Pool {
     }
     return true;
   };
+
+  /**
+   * A JOB.SHARED product: staged in the shared WebAssembly memory, rows computed by every thread
+   * there, C copied out by the caller. False (nothing done) when it does not fit the memory's cap.
+   */
+  private runShared(
+    chunks: number, patienceMs: number,
+    M: number, N: number, K: number,
+    A: Float64Array, aOff: number, aRs: number, aCs: number,
+    B: Float64Array, bOff: number, bRs: number, bCs: number,
+    C: Float64Array, cOff: number, cRs: number, accumulate: boolean,
+  ): boolean {
+    const w = this.wasm!.instance;
+    const job = stageSplit(w, this.threads, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate);
+    if (job === null) return false;
+    this.dispatch(JOB.SHARED, chunks, (p) => {
+      p[PARAM.M] = M;
+      p[PARAM.N] = N;
+      p[PARAM.K] = K;
+      p[PARAM.A_OFF] = job.aAt;
+      p[PARAM.A_RS] = job.aR;
+      p[PARAM.A_CS] = job.aC;
+      p[PARAM.B_OFF] = job.bpAt;
+      p[PARAM.C_OFF] = job.cAt;
+      p[PARAM.C_RS] = job.cRow;
+      p[PARAM.ACCUMULATE] = accumulate ? 1 : 0;
+    });
+    this.sharedSplits++;
+    const shared = this.chunks;
+    for (let c = Atomics.add(shared, CHUNK.NEXT, 1); c < chunks; c = Atomics.add(shared, CHUNK.NEXT, 1)) {
+      computeRows(w.fns, job, chunkStart(M, chunks, c), chunkStart(M, chunks, c + 1), 0);
+    }
+    this.awaitWorkers(patienceMs);
+    // a chunk a worker failed, or did not finish in time: its rows again, from the caller's C when accumulating
+    for (let c = 0; c < chunks; c++) {
+      if (Atomics.load(shared, CHUNK.OWNER + c) >= 0) continue;
+      const r0 = chunkStart(M, chunks, c);
+      const r1 = chunkStart(M, chunks, c + 1);
+      if (accumulate) restoreRows(w, job, C, cOff, cRs, r0, r1);
+      computeRows(w.fns, job, r0, r1, 0);
+    }
+    finishSplit(w, job, C, cOff, cRs);
+    return true;
+  }
+}
+
+/**
+ * Runs a few split products on the caller's instance before any worker starts (the memory is
+ * not in use yet), so the module's functions tier up before real work.
+ */
+function warmShared(sg: SharedGemmModule, threads: number): void {
+  const n = 64;
+  const X = new Float64Array(n * n).fill(0.5);
+  const C = new Float64Array(n * n);
+  for (let rep = 0; rep < 8; rep++) {
+    const job = stageSplit(sg.instance, threads, n, n, n, X, 0, n, 1, X, 0, n, 1, C, 0, n, rep % 2 === 1);
+    if (job === null) return;
+    computeRows(sg.instance.fns, job, 0, n, 0);
+    finishSplit(sg.instance, job, C, 0, n);
+  }
 }
 
 /** dst[i*cols + j] = src[off + i*rs + j*cs], row by row. */
@@ -337,8 +447,9 @@ export function setThreads(n: number | 'auto', options: ThreadOptions = {}): Thr
 /** The thread setting in force (and, when a pool failed, why products run on one thread). */
 export function threadInfo(): ThreadInfo {
   if (pool === null) return lastReason === undefined ? { threads: 1 } : { threads: 1, reason: lastReason };
-  if (pool.broken) return { threads: 1, reason: pool.failure?.message ?? 'the worker pool stopped', splits: pool.splits };
-  return { threads: pool.threads, splits: pool.splits };
+  const counts = { splits: pool.splits, sharedSplits: pool.sharedSplits };
+  if (pool.broken) return { threads: 1, reason: pool.failure?.message ?? 'the worker pool stopped', ...counts };
+  return { threads: pool.threads, ...counts, sharedMemory: pool.ready() && pool.sharedMemory() };
 }
 
 /**

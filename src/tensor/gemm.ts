@@ -1,5 +1,6 @@
 // Matrix-product kernel: cache-blocked, panel-packing, register-tiled float64 GEMM over strided operands.
 
+import { KC, MC, MR, NCW, columnBlock, copyRows, kBlock, roundUp, rowBlock, stage, stagedLength } from './wasm/gemm-blocks.js';
 import { GEMM_MAX_PAGES, type GemmInstance, createGemmInstance } from './wasm/gemm-module.js';
 
 /*
@@ -69,8 +70,6 @@ import { GEMM_MAX_PAGES, type GemmInstance, createGemmInstance } from './wasm/ge
  * may differ within rounding; `gemmPath` names the class of a shape.
  */
 
-/** Rows of the register tile (rows of A per packed sliver). */
-const MR = 4;
 /** Columns of the register tile (columns of B per packed sliver). */
 const NR = 3;
 /**
@@ -84,10 +83,6 @@ const NR = 3;
 const NR_WIDE = 4;
 /** N below which the wide tile is considered (above it the 4x3 tile wastes under 3%). */
 const WIDE_MAX_N = 48;
-/** Largest k-block: a Bp sliver (KC*NR doubles) lives in L1 while Ap streams from L2. */
-const KC = 256;
-/** Largest row block of A: MC*KC doubles = 192 KB, resident in L2 across all B slivers. */
-const MC = 96;
 /** Largest column panel of B: KC*NC doubles = 1 MB, reused by every row block of A. */
 const NC = 510;
 /**
@@ -195,8 +190,8 @@ export function gemm(
   // would cost a full pass over C for almost no work). Row and column blocks are rounded up to
   // whole slivers.
   counts.javascript++;
-  const kcStep = Math.ceil(K / Math.ceil(K / KC));
-  const mcStep = roundUp(Math.ceil(M / Math.ceil(M / MC)), MR);
+  const kcStep = kBlock(K);
+  const mcStep = rowBlock(M);
   // the tile width: 4 when that pads fewer columns of a small N than 3 would (see NR_WIDE)
   const nrT = N < WIDE_MAX_N && roundUp(N, NR_WIDE) < roundUp(N, NR) ? NR_WIDE : NR;
   const ncStep = roundUp(Math.ceil(N / Math.ceil(N / NC)), nrT);
@@ -608,8 +603,6 @@ function microKernelWide(
  * O(MN + MK + KN) copying against O(MNK) multiply-adds: ~3% at n = 512.
  */
 
-/** Column panel width of the WebAssembly path: a multiple of its 4-wide tile. */
-const NCW = 512;
 const W_BP = MC * KC * 8;
 const W_C = W_BP + KC * NCW * 8;
 
@@ -631,27 +624,6 @@ function wasmState(): GemmInstance | null {
     }
   }
   return wasmGemm;
-}
-
-/**
- * Copies the operand X (rows x cols through strides rs, cs from off) into the heap at byte `at`;
- * returns [row stride, column stride] in bytes as the kernel reads it there, and its length in doubles.
- */
-function stage(H: Float64Array, at: number, X: Float64Array, off: number, rows: number, cols: number, rs: number, cs: number, dense: boolean): void {
-  if (dense) {
-    const span = (rows - 1) * rs + (cols - 1) * cs + 1;
-    H.set(span === X.length && off === 0 ? X : X.subarray(off, off + span), at >> 3);
-    return;
-  }
-  let d = at >> 3;
-  for (let i = 0; i < rows; i++) for (let k = 0, o = off + i * rs; k < cols; k++, o += cs) H[d++] = X[o];
-}
-
-/** Doubles an operand takes in the heap: its span when that is mostly its own values (dense), else rows * cols. */
-function stagedLength(rows: number, cols: number, rs: number, cs: number): [number, boolean] {
-  const span = (rows - 1) * rs + (cols - 1) * cs + 1;
-  const dense = rs >= 0 && cs >= 0 && span <= 2 * rows * cols + 64;
-  return dense ? [span, true] : [rows * cols, false];
 }
 
 function gemmWasm(
@@ -676,9 +648,9 @@ function gemmWasm(
   if (accumulate) copyRows(H, W_C >> 3, Np, C, cOff, cRs, M, N, true);
 
   // the blocking of the JavaScript path (same k-blocks), with the 4-wide tile
-  const kcStep = Math.ceil(K / Math.ceil(K / KC));
-  const mcStep = roundUp(Math.ceil(M / Math.ceil(M / MC)), MR);
-  const ncStep = roundUp(Math.ceil(N / Math.ceil(N / NCW)), 4);
+  const kcStep = kBlock(K);
+  const mcStep = rowBlock(M);
+  const ncStep = columnBlock(N);
   for (let jc = 0; jc < N; jc += ncStep) {
     const nc = Math.min(ncStep, N - jc);
     for (let pc = 0; pc < K; pc += kcStep) {
@@ -695,30 +667,6 @@ function gemmWasm(
   copyRows(H, W_C >> 3, Np, C, cOff, cRs, M, N, false);
   counts.wasm++;
   return true;
-}
-
-/**
- * Copies M rows of N values between the padded C in the heap (from index h, row stride Np) and
- * the caller's C (from cOff, row stride cRs): into the heap when `inward`, else out of it. One
- * memcpy when both are dense; a row at a time when rows are long; element by element when they
- * are short (a subarray per row costs more than the copy).
- */
-function copyRows(H: Float64Array, h: number, Np: number, C: Float64Array, cOff: number, cRs: number, M: number, N: number, inward: boolean): void {
-  if (Np === N && cRs === N) {
-    if (inward) H.set(C.subarray(cOff, cOff + M * N), h);
-    else C.set(H.subarray(h, h + M * N), cOff);
-  } else if (N >= 32) {
-    for (let i = 0; i < M; i++) {
-      if (inward) H.set(C.subarray(cOff + i * cRs, cOff + i * cRs + N), h + i * Np);
-      else C.set(H.subarray(h + i * Np, h + i * Np + N), cOff + i * cRs);
-    }
-  } else {
-    for (let i = 0; i < M; i++) {
-      const r = h + i * Np, c = cOff + i * cRs;
-      if (inward) for (let j = 0; j < N; j++) H[r + j] = C[c + j];
-      else for (let j = 0; j < N; j++) C[c + j] = H[r + j];
-    }
-  }
 }
 
 /**
@@ -768,10 +716,6 @@ let gemmLimit = 256 * 1024 * 1024;
 /** Blocked products computed by each kernel since the module loaded. */
 export function gemmKernelCounts(): { wasm: number; javascript: number } {
   return { ...counts };
-}
-
-function roundUp(x: number, m: number): number {
-  return Math.ceil(x / m) * m;
 }
 
 /*

@@ -5,7 +5,7 @@ import { createModel } from '../../src/models/families.js';
 import { Adam } from '../../src/models/optim.js';
 import { Trainer } from '../../src/models/train.js';
 import { allocShared, setThreads, threadInfo, threadsReady } from '../../src/node/threads.js';
-import { gemm } from '../../src/tensor/gemm.js';
+import { gemm, gemmKernel, useGemmKernel } from '../../src/tensor/gemm.js';
 import { gemmExecutor, matmul, matmulInto } from '../../src/tensor/linalg.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -30,9 +30,10 @@ describe('setThreads', () => {
     expect(threadInfo().threads).toBe(2);
   });
 
-  it('gives every product the one-thread bits, on odd shapes, all layouts, both modes', () => {
+  // every product on the blocked path is computed in the shared WebAssembly memory; the rest
+  // (and everything under the JavaScript kernel) by `gemm` on each chunk
+  const oddShapes = (): number => {
     const rnd = mulberry32(1);
-    const before = threadInfo().splits ?? 0;
     let cases = 0;
     for (const M of [8, 13, 37, 101, 260]) {
       for (const N of [1, 2, 5, 16, 33]) {
@@ -57,8 +58,35 @@ describe('setThreads', () => {
         }
       }
     }
-    expect(cases).toBe(5 * 5 * 4 * 8);
-    expect((threadInfo().splits ?? 0) - before).toBeGreaterThan(100);
+    return cases;
+  };
+
+  it('runs the workers on the shared WebAssembly memory where the SIMD kernel runs', () => {
+    expect(gemmKernel()).toBe('wasm-simd');
+    expect(threadInfo().sharedMemory).toBe(true);
+  });
+
+  it('gives every product the one-thread bits, on odd shapes, all layouts, both modes (shared memory)', () => {
+    const before = threadInfo();
+    expect(oddShapes()).toBe(5 * 5 * 4 * 8);
+    const after = threadInfo();
+    expect(after.splits! - before.splits!).toBeGreaterThan(100);
+    // most shapes here are blocked products: those ran in the shared memory
+    expect(after.sharedSplits! - before.sharedSplits!).toBeGreaterThan(80);
+    expect(after.splits! - before.splits! - (after.sharedSplits! - before.sharedSplits!)).toBeGreaterThan(10);
+  });
+
+  it('gives the same bits with the JavaScript kernel, every chunk running gemm', () => {
+    useGemmKernel('javascript');
+    try {
+      const before = threadInfo();
+      expect(oddShapes()).toBe(5 * 5 * 4 * 8);
+      const after = threadInfo();
+      expect(after.splits! - before.splits!).toBeGreaterThan(100);
+      expect(after.sharedSplits).toBe(before.sharedSplits);
+    } finally {
+      useGemmKernel('wasm-simd');
+    }
   });
 
   it('reads and writes SharedArrayBuffer operands in place, offsets and views included', () => {

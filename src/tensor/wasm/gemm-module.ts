@@ -143,15 +143,18 @@ export interface GemmExports {
 /** Pages (64 KiB) the GEMM memory is declared to grow to at most: 1 GiB. */
 export const GEMM_MAX_PAGES = 16384;
 
-/** One instance of the GEMM module with its own memory, grown on demand up to GEMM_MAX_PAGES. */
+/**
+ * One instance of the GEMM module over its memory, grown on demand up to GEMM_MAX_PAGES: its own,
+ * or, for threads, a shared memory other instances of the same module also run on.
+ */
 export class GemmInstance {
   readonly memory: WasmMemory;
   readonly fns: GemmExports;
   /** A view of the whole memory, re-created after every growth (growing detaches the old one). */
   heap: Float64Array;
 
-  constructor(wa: WasmApi, module: object, initialPages: number) {
-    this.memory = new wa.Memory({ initial: initialPages, maximum: GEMM_MAX_PAGES });
+  constructor(wa: WasmApi, module: object, initialPages: number, memory?: WasmMemory) {
+    this.memory = memory ?? new wa.Memory({ initial: initialPages, maximum: GEMM_MAX_PAGES });
     const instance = new wa.Instance(module, { env: { memory: this.memory } });
     this.fns = instance.exports as unknown as GemmExports;
     this.heap = new Float64Array(this.memory.buffer);
@@ -170,6 +173,12 @@ export class GemmInstance {
     this.heap = new Float64Array(this.memory.buffer);
     return true;
   }
+
+  /** The view of the memory as it is now (a shared memory may have been grown by another thread). */
+  view(): Float64Array {
+    if (this.heap.byteLength !== this.memory.buffer.byteLength) this.heap = new Float64Array(this.memory.buffer);
+    return this.heap;
+  }
 }
 
 /**
@@ -183,6 +192,44 @@ export function createGemmInstance(initialPages: number): GemmInstance | null {
   try {
     if (!wa.validate(bytes)) return null;
     return new GemmInstance(wa, new wa.Module(bytes), initialPages);
+  } catch {
+    return null;
+  }
+}
+
+/** A GEMM module compiled for a shared memory, that memory, and the calling thread's instance on it. */
+export interface SharedGemmModule {
+  module: object;
+  memory: WasmMemory;
+  instance: GemmInstance;
+}
+
+/**
+ * Compiles the GEMM module over a new shared memory of `initialPages` (threads post the module and
+ * the memory to their workers, which instantiate it on the same memory), or returns null where
+ * WebAssembly SIMD, threads or SharedArrayBuffer are missing (a browser page that is not
+ * cross-origin isolated has no shared memory).
+ */
+export function createSharedGemm(initialPages: number): SharedGemmModule | null {
+  const wa = wasmApi();
+  if (wa === null || typeof SharedArrayBuffer !== 'function') return null;
+  const bytes = gemmModuleBytes(initialPages, GEMM_MAX_PAGES, true);
+  try {
+    if (!wa.validate(bytes)) return null;
+    const module = new wa.Module(bytes);
+    const memory = new wa.Memory({ initial: initialPages, maximum: GEMM_MAX_PAGES, shared: true });
+    return { module, memory, instance: new GemmInstance(wa, module, initialPages, memory) };
+  } catch {
+    return null;
+  }
+}
+
+/** An instance of a shared-memory GEMM module (posted from another thread) over its memory, or null if it cannot be made here. */
+export function instantiateShared(module: object, memory: WasmMemory): GemmInstance | null {
+  const wa = wasmApi();
+  if (wa === null) return null;
+  try {
+    return new GemmInstance(wa, module, 0, memory);
   } catch {
     return null;
   }
