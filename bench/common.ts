@@ -18,7 +18,7 @@ export interface MachineInfo {
   arch: string;
   /** 1-minute load average when the suite started: other work on a shared machine shows here. */
   loadAvg1: number;
-  /** The matrix-product micro-kernels the engine ran: 'asm.js' (the built package on V8) or 'javascript'. */
+  /** The kernel of the engine's blocked matrix products: 'wasm-simd' (WebAssembly SIMD) or 'javascript' (the fallback). */
   kernel?: string;
 }
 

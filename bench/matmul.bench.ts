@@ -297,7 +297,7 @@ export function matmulHeader(r: MatmulSuiteResult): string {
     machineLine(r.machine),
     `options: sizes ${r.options.sizes.join(', ')}; forms ${r.options.forms.join(', ')}${r.options.quick ? '; quick' : ''}; ` +
       `float64 (ours, naive, ml-matrix, ndarray-gemm) and float32 (tfjs: it has no float64 kernels); ` +
-      `"2T": two threads (caller + one worker), rows of C split; "shared": operands already in SharedArrayBuffers; ` +
+      `"2T": two threads (caller + one worker) in one shared WebAssembly memory, rows of C split; "shared": operands already in SharedArrayBuffers (the JavaScript kernel reads them in place; the WebAssembly one copies operands into its memory either way); ` +
       `"gemm js": the JavaScript fallback kernel (same bits); "numpy": NumPy + OpenBLAS, one thread, out of process (the physical-limit proxy)`,
   ].join('\n');
 }

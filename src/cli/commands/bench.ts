@@ -5,7 +5,7 @@ import type { ModelConfig } from '../../models/config.js';
 import { createModel } from '../../models/families.js';
 import { Adam } from '../../models/optim.js';
 import { Trainer } from '../../models/train.js';
-import { allocShared, setThreads, threadsReady } from '../../node/threads.js';
+import { type ThreadOptions, allocShared, setThreads, threadsReady } from '../../node/threads.js';
 import { gemmKernel, useGemmKernel } from '../../tensor/gemm.js';
 import { matmulInto } from '../../tensor/linalg.js';
 import { Rng } from '../../tensor/random.js';
@@ -29,6 +29,24 @@ export interface StepTiming {
   warmupMs: number;
   /** Whether the step time settled during warm-up (false: the warm-up hit its time limit first). */
   steady: boolean;
+}
+
+/**
+ * Starts the thread pool for a timing and waits for its workers; returns the threads in use (1
+ * when asked for 1, or when the pool could not start: the timing then runs on one thread and
+ * says so in its `threads`). The caller stops the pool with `setThreads(1)` when done.
+ */
+async function startThreads(want: number, options: ThreadOptions = {}): Promise<number> {
+  if (want <= 1) return 1;
+  const info = setThreads(want, options);
+  if (info.threads <= 1) return 1;
+  try {
+    await threadsReady();
+    return info.threads;
+  } catch {
+    setThreads(1);
+    return 1;
+  }
 }
 
 /** How `timeSteady` warms a function up and times it. */
@@ -123,18 +141,7 @@ export async function timeTrainingStep(o: {
   /** Called after every step: during warm-up (its length unknown in advance) and timed, `done` of `steps`. */
   onStep?: (phase: 'warm-up' | 'timed', done: number, steps: number) => void;
 }): Promise<StepTiming> {
-  let threads = 1;
-  if (o.threads > 1) {
-    const info = setThreads(o.threads);
-    if (info.threads > 1) {
-      try {
-        await threadsReady();
-        threads = info.threads;
-      } catch {
-        setThreads(1);
-      }
-    }
-  }
+  const threads = await startThreads(o.threads);
   try {
     const seed = o.seed ?? 0;
     const model = createModel(configOf(o.model, o.inputDim, o.widths, o.classes, o.beta ?? 10), { rng: seed });
@@ -201,18 +208,7 @@ export interface GemmTiming {
  * ```
  */
 export async function timeGemm(o: { n: number; threads: number; kernel?: 'wasm-simd' | 'javascript'; samples?: number; seed?: number }): Promise<GemmTiming> {
-  let threads = 1;
-  if (o.threads > 1) {
-    const info = setThreads(o.threads, { minWork: 1 });
-    if (info.threads > 1) {
-      try {
-        await threadsReady();
-        threads = info.threads;
-      } catch {
-        setThreads(1);
-      }
-    }
-  }
+  const threads = await startThreads(o.threads, { minWork: 1 });
   const previous = gemmKernel();
   try {
     useGemmKernel(o.kernel ?? previous);
