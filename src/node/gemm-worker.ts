@@ -92,6 +92,8 @@ for (;;) {
       };
       for (let c = Atomics.add(shared, CHUNK.NEXT, 1); c < chunks; c = Atomics.add(shared, CHUNK.NEXT, 1)) {
         Atomics.store(shared, CHUNK.OWNER + c, -id);
+        // the caller stages A band by band after starting this job: wait for this chunk's rows
+        for (let s = Atomics.load(shared, CHUNK.STAGED); s <= c; s = Atomics.load(shared, CHUNK.STAGED)) Atomics.wait(shared, CHUNK.STAGED, s, 20);
         try {
           computeRows(wasm.fns, job, chunkStart(M, chunks, c), chunkStart(M, chunks, c + 1), id);
           Atomics.store(shared, CHUNK.OWNER + c, id);

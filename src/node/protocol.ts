@@ -54,11 +54,13 @@ export const PARAM = {
 export const CONTROL_BYTES = PARAM.byteOffset + PARAM.count * 8;
 
 /**
- * The pool-wide Int32 words every thread shares: NEXT, the next chunk to take (Atomics.add),
- * then one owner word per chunk: 0 taken by the calling thread, w + 1 computed by worker w,
- * -(w + 1) taken by worker w and not finished (so the caller redoes it if that worker fails).
+ * The pool-wide Int32 words every thread shares: NEXT, the next chunk to take (Atomics.add);
+ * STAGED, how many chunks' rows of A the caller has staged so far (a JOB.SHARED worker waits for
+ * its chunk's, Atomics.wait); then one owner word per chunk: 0 taken by the calling thread,
+ * w + 1 computed by worker w, -(w + 1) taken by worker w and not finished (so the caller redoes
+ * it if that worker fails).
  */
-export const CHUNK = { NEXT: 0, OWNER: 1 } as const;
+export const CHUNK = { NEXT: 0, STAGED: 1, OWNER: 2 } as const;
 /** Most chunks a product is cut into. */
 export const MAX_CHUNKS = 64;
 export const CHUNK_BYTES = (CHUNK.OWNER + MAX_CHUNKS) * 4;

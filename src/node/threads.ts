@@ -9,7 +9,7 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { gemm, gemmKernel, gemmPath } from '../tensor/gemm.js';
 import { type GemmExecutor, gemmExecutor, setGemmExecutor } from '../tensor/linalg.js';
 import { type SharedGemmModule, createSharedGemm } from '../tensor/wasm/gemm-module.js';
-import { A_REGION_BYTES, computeRows, finishSplit, restoreRows, stageSplit } from '../tensor/wasm/gemm-split.js';
+import { A_REGION_BYTES, computeRows, finishSplit, restoreRows, stageRows, stageSplit } from '../tensor/wasm/gemm-split.js';
 import { type BufferMessage, CHUNK, CHUNK_BYTES, CONTROL_BYTES, CTL, JOB, MAX_CHUNKS, PARAM, type WorkerData, chunkStart } from './protocol.js';
 
 /*
@@ -176,9 +176,10 @@ class Pool {
   }
 
   /** Starts a job of `kind` on every worker: parameters (set by `fill`), the chunk counters reset, a notify. */
-  private dispatch(kind: number, chunks: number, fill: (p: Float64Array) => void): void {
+  private dispatch(kind: number, chunks: number, fill: (p: Float64Array) => void, staged = chunks): void {
     const shared = this.chunks;
     Atomics.store(shared, CHUNK.NEXT, 0);
+    Atomics.store(shared, CHUNK.STAGED, staged);
     for (let c = 0; c < chunks; c++) Atomics.store(shared, CHUNK.OWNER + c, 0);
     for (let w = 0; w < this.workers.length; w++) {
       const p = this.params[w];
@@ -300,8 +301,10 @@ class Pool {
     C: Float64Array, cOff: number, cRs: number, accumulate: boolean,
   ): boolean {
     const w = this.wasm!.instance;
-    const job = stageSplit(w, this.threads, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate);
-    if (job === null) return false;
+    const staged = stageSplit(w, this.threads, M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, cRs, accumulate);
+    if (staged === null) return false;
+    const { job, source } = staged;
+    const shared = this.chunks;
     this.dispatch(JOB.SHARED, chunks, (p) => {
       p[PARAM.M] = M;
       p[PARAM.N] = N;
@@ -313,22 +316,43 @@ class Pool {
       p[PARAM.C_OFF] = job.cAt;
       p[PARAM.C_RS] = job.cRow;
       p[PARAM.ACCUMULATE] = accumulate ? 1 : 0;
-    });
+    }, source.byRows ? 0 : chunks);
     this.sharedSplits++;
-    const shared = this.chunks;
-    for (let c = Atomics.add(shared, CHUNK.NEXT, 1); c < chunks; c = Atomics.add(shared, CHUNK.NEXT, 1)) {
-      computeRows(w.fns, job, chunkStart(M, chunks, c), chunkStart(M, chunks, c + 1), 0);
+    if (source.byRows) {
+      // A band by band, in chunk order: the worker starts on its first chunk while the rest is copied
+      try {
+        for (let c = 0; c < chunks; c++) {
+          stageRows(w, job, source, chunkStart(M, chunks, c), chunkStart(M, chunks, c + 1));
+          Atomics.store(shared, CHUNK.STAGED, c + 1);
+          Atomics.notify(shared, CHUNK.STAGED);
+        }
+      } catch (e) {
+        Atomics.store(shared, CHUNK.STAGED, chunks);
+        Atomics.notify(shared, CHUNK.STAGED);
+        this.awaitWorkers(patienceMs);
+        throw e;
+      }
     }
-    this.awaitWorkers(patienceMs);
-    // a chunk a worker failed, or did not finish in time: its rows again, from the caller's C when accumulating
-    for (let c = 0; c < chunks; c++) {
-      if (Atomics.load(shared, CHUNK.OWNER + c) >= 0) continue;
+    // the caller's chunks, each copied out as soon as it is done
+    for (let c = Atomics.add(shared, CHUNK.NEXT, 1); c < chunks; c = Atomics.add(shared, CHUNK.NEXT, 1)) {
       const r0 = chunkStart(M, chunks, c);
       const r1 = chunkStart(M, chunks, c + 1);
-      if (accumulate) restoreRows(w, job, C, cOff, cRs, r0, r1);
       computeRows(w.fns, job, r0, r1, 0);
+      finishSplit(w, job, C, cOff, cRs, r0, r1);
     }
-    finishSplit(w, job, C, cOff, cRs);
+    this.awaitWorkers(patienceMs);
+    // the workers' chunks; one a worker failed, or did not finish in time, again here (from the caller's C when accumulating)
+    for (let c = 0; c < chunks; c++) {
+      const owner = Atomics.load(shared, CHUNK.OWNER + c);
+      if (owner === 0) continue;
+      const r0 = chunkStart(M, chunks, c);
+      const r1 = chunkStart(M, chunks, c + 1);
+      if (owner < 0) {
+        if (accumulate) restoreRows(w, job, C, cOff, cRs, r0, r1);
+        computeRows(w.fns, job, r0, r1, 0);
+      }
+      finishSplit(w, job, C, cOff, cRs, r0, r1);
+    }
     return true;
   }
 }
@@ -342,10 +366,11 @@ function warmShared(sg: SharedGemmModule, threads: number): void {
   const X = new Float64Array(n * n).fill(0.5);
   const C = new Float64Array(n * n);
   for (let rep = 0; rep < 8; rep++) {
-    const job = stageSplit(sg.instance, threads, n, n, n, X, 0, n, 1, X, 0, n, 1, C, 0, n, rep % 2 === 1);
-    if (job === null) return;
-    computeRows(sg.instance.fns, job, 0, n, 0);
-    finishSplit(sg.instance, job, C, 0, n);
+    const staged = stageSplit(sg.instance, threads, n, n, n, X, 0, n, 1, X, 0, n, 1, C, 0, n, rep % 2 === 1);
+    if (staged === null) return;
+    stageRows(sg.instance, staged.job, staged.source, 0, n);
+    computeRows(sg.instance.fns, staged.job, 0, n, 0);
+    finishSplit(sg.instance, staged.job, C, 0, n);
   }
 }
 

@@ -9,7 +9,8 @@ import { Fn, Op, Simd, Type, encodeModule, type Local, type WasmApi, type WasmMe
  *   The packing of gemm.ts (`packSlivers4`): for each sliver of 4 lanes and each p < kc, the four
  *   values src[lane*laneStride + p*pStride] stored contiguously from dst, lanes past `count`
  *   zero. The A block packs its rows as lanes (laneStride = row stride, pStride = column
- *   stride), the B panel its columns (laneStride = column stride, pStride = row stride).
+ *   stride), the B panel its columns (laneStride = column stride, pStride = row stride). Lanes
+ *   adjacent in memory (laneStride = 8 bytes) are copied 16 bytes at a time.
  *
  * tiles(kc, mc, nc, ap, bp, c, cRs, add)
  *   Every 4x4 tile of an mc x nc block of C (both multiples of 4, padded by the caller), from
@@ -37,15 +38,24 @@ function pack4(): Fn {
     f.get(r1).get(ls).op(Op.i32_add).set(r2);
     f.get(r2).get(ls).op(Op.i32_add).set(r3);
     f.i32(0).set(p).i32(0).set(o);
-    f.while_(() => f.get(p).get(kc).op(Op.i32_lt_s), () => {
-      const copy = (rowBase: Local, at: number): void => {
-        f.get(dst).get(rowBase).get(o).op(Op.i32_add).mem(Op.f64_load).mem(Op.f64_store, at);
-      };
-      copy(r0, 0);
-      copy(r1, 8);
-      copy(r2, 16);
-      copy(r3, 24);
-      f.inc(dst, 32).inc(o, ps).inc(p, 1);
+    // lanes adjacent in memory (a row-major B panel, an A^T block): two 16-byte copies per p
+    f.get(ls).i32(8).op(Op.i32_eq).if_(() => {
+      f.while_(() => f.get(p).get(kc).op(Op.i32_lt_s), () => {
+        f.get(dst).get(r0).get(o).op(Op.i32_add).vmem(Simd.v128_load).vmem(Simd.v128_store);
+        f.get(dst).get(r0).get(o).op(Op.i32_add).vmem(Simd.v128_load, 16).vmem(Simd.v128_store, 16);
+        f.inc(dst, 32).inc(o, ps).inc(p, 1);
+      });
+    }, () => {
+      f.while_(() => f.get(p).get(kc).op(Op.i32_lt_s), () => {
+        const copy = (rowBase: Local, at: number): void => {
+          f.get(dst).get(rowBase).get(o).op(Op.i32_add).mem(Op.f64_load).mem(Op.f64_store, at);
+        };
+        copy(r0, 0);
+        copy(r1, 8);
+        copy(r2, 16);
+        copy(r3, 24);
+        f.inc(dst, 32).inc(o, ps).inc(p, 1);
+      });
     });
     f.inc(l, 4);
   });

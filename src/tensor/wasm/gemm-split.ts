@@ -7,13 +7,15 @@ import type { GemmExports, GemmInstance } from './gemm-module.js';
  * Threads that share the GEMM module's memory (a shared WebAssembly.Memory, each thread with its
  * own instance of the module on it) split a product without copying anything between them:
  *
- *   the calling thread stages A and B once (gemm-blocks.ts), copies C in when accumulating, and
- *     packs ALL of B, every (column panel, k-block) block, where every thread reads it;
+ *   the calling thread stages B (gemm-blocks.ts), copies C in when accumulating, and packs ALL
+ *     of B, every (column panel, k-block) block, where every thread reads it; then it starts the
+ *     workers and stages A, band by band of rows, saying after each band that its rows are
+ *     there (a worker waits for the band of its chunk), so the copying overlaps the work;
  *   every thread, the caller included, then takes chunks of rows of C (multiples of 4, the tile
  *     height) and, for its chunk, runs the loop nest of the one-thread path restricted to those
  *     rows: for each column panel, for each k-block, for each row block: pack those rows of A
  *     into the thread's own A region, then the 4x4 tiles into the shared, padded C;
- *   the caller copies C out once all chunks are done.
+ *   the caller copies its own chunks of C out as it finishes them, the workers' once they are done.
  *
  * Bits: an element of C is ((c + s_0) + s_1) + ... over the k-blocks of K (kBlock), each s summed
  * from +0 in k order by the tile, exactly as on one thread; which thread computes a row, and how
@@ -47,10 +49,24 @@ export interface SplitJob {
   accumulate: boolean;
 }
 
+/** Where the caller's A lies, for staging it by rows (`stageRows`) after the workers have started. */
+export interface SplitSource {
+  A: Float64Array;
+  aOff: number;
+  aRs: number;
+  aCs: number;
+  /** A is copied as its span (strides kept) rather than gathered row-major. */
+  dense: boolean;
+  /** Rows of A can be staged a band at a time (each row's values lie in its own span: A's rows are not interleaved). */
+  byRows: boolean;
+}
+
 /**
- * Stages a product for `threads` threads in the shared instance's memory: A, B, C (when
- * accumulating) copied in and B packed. Returns null when the memory would pass the instance's
- * limit (the caller then computes on one thread).
+ * Stages a product for `threads` threads in the shared instance's memory: B copied in and
+ * packed, C copied in when accumulating, and A too unless it can be staged a band of rows at a
+ * time (then `source.byRows`: the caller stages each band with `stageRows` once the workers run,
+ * so they start on the first band while it copies the rest). Returns null when the memory would
+ * pass the instance's limit (the caller then computes on one thread).
  */
 export function stageSplit(
   w: GemmInstance, threads: number,
@@ -58,7 +74,7 @@ export function stageSplit(
   A: Float64Array, aOff: number, aRs: number, aCs: number,
   B: Float64Array, bOff: number, bRs: number, bCs: number,
   C: Float64Array, cOff: number, cRs: number, accumulate: boolean,
-): SplitJob | null {
+): { job: SplitJob; source: SplitSource } | null {
   const Mp = roundUp(M, MR), Np = roundUp(N, 4);
   const [aLen, aDense] = stagedLength(M, K, aRs, aCs);
   const [bLen, bDense] = stagedLength(K, N, bRs, bCs);
@@ -68,7 +84,6 @@ export function stageSplit(
   const bAt = aAt + aLen * 8;
   if (!w.reserve(bAt + bLen * 8)) return null;
   const H = w.view();
-  stage(H, aAt, A, aOff, M, K, aRs, aCs, aDense);
   stage(H, bAt, B, bOff, K, N, bRs, bCs, bDense);
   const cRow = Np * 8;
   if (accumulate) copyRows(H, cAt >> 3, Np, C, cOff, cRs, M, N, true);
@@ -80,11 +95,23 @@ export function stageSplit(
       w.fns.pack4(bpAt + 8 * (K * jc + pc * roundUp(nc, 4)), bAt + pc * bR + jc * bC, nc, Math.min(kcStep, K - pc), bC, bR);
     }
   }
-  return {
+  // a band of rows of a dense A is its own span when each row's values come before the next row's
+  const byRows = !aDense || (aCs >= 0 && aRs >= (K - 1) * aCs + 1);
+  const source: SplitSource = { A, aOff, aRs, aCs, dense: aDense, byRows };
+  const job: SplitJob = {
     M, N, K,
     aAt, aR: 8 * (aDense ? aRs : K), aC: 8 * (aDense ? aCs : 1),
     bpAt, cAt, cRow, accumulate,
   };
+  if (!byRows) stage(H, aAt, A, aOff, M, K, aRs, aCs, aDense);
+  return { job, source };
+}
+
+/** Stages rows r0 <= i < r1 of A (when `source.byRows`), where the job reads them. */
+export function stageRows(w: GemmInstance, job: SplitJob, s: SplitSource, r0: number, r1: number): void {
+  if (r1 <= r0) return;
+  const at = job.aAt + r0 * job.aR;
+  stage(w.view(), at, s.A, s.aOff + r0 * s.aRs, r1 - r0, job.K, s.aRs, s.aCs, s.dense);
 }
 
 /**
@@ -115,7 +142,7 @@ export function restoreRows(w: GemmInstance, job: SplitJob, C: Float64Array, cOf
   copyRows(w.view(), (job.cAt + r0 * job.cRow) >> 3, job.cRow / 8, C, cOff + r0 * cRs, cRs, r1 - r0, job.N, true);
 }
 
-/** Copies the product out of the shared memory into the caller's C. */
-export function finishSplit(w: GemmInstance, job: SplitJob, C: Float64Array, cOff: number, cRs: number): void {
-  copyRows(w.view(), job.cAt >> 3, job.cRow / 8, C, cOff, cRs, job.M, job.N, false);
+/** Copies rows r0 <= i < r1 of the product (all of it by default) out of the shared memory into the caller's C. */
+export function finishSplit(w: GemmInstance, job: SplitJob, C: Float64Array, cOff: number, cRs: number, r0 = 0, r1 = job.M): void {
+  copyRows(w.view(), (job.cAt + r0 * job.cRow) >> 3, job.cRow / 8, C, cOff + r0 * cRs, cRs, r1 - r0, job.N, false);
 }
