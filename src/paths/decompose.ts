@@ -106,7 +106,13 @@ function checkSample(op: string, model: Model, x: Tensor | ArrayLike<number>): T
   if (row.ndim !== 2 || row.shape[0] !== 1 || row.shape[1] !== d) {
     throw new Error(`${op}: expected one input of ${d} features ([${d}] or [1, ${d}]), got ${shapeStr(t.shape)}`);
   }
-  return row.contiguous();
+  const out = row.contiguous();
+  const v = out.values();
+  for (let j = 0; j < d; j++) {
+    // a path's activity is a product of x and gates: a NaN or infinite feature has no decomposition
+    if (!Number.isFinite(v[j])) throw new Error(`${op}: input feature ${j} is ${v[j]}; paths are defined for finite inputs`);
+  }
+  return out;
 }
 
 /** Options for enumeration. */
@@ -134,33 +140,38 @@ export function* enumeratePaths(model: Model, x: Tensor | ArrayLike<number>, opt
   const net = pathNet(model);
   const gates = noGrad(() => gatesOf(model, xs));
   const xv = xs.values();
+  for (const id of pathIds(net)) yield materialise(net, gates, xv, id);
+}
+
+/**
+ * Every path id of the network in id order: input starts [0, i, u_1..u_L] (i, then the units in
+ * row-major order), then bias starts [l, -1, u_l..u_L] layer by layer, then the output bias
+ * [L + 1, -1]; for dlgn-vt the unit tuples [0, 0, u_1..u_L]. This order is the lexicographic
+ * order of the id arrays; enumeration and topPaths' tie-breaking both follow it.
+ */
+function* pathIds(net: PathNet): Generator<number[]> {
   const { widths } = net;
   const L = widths.length;
-  // every unit tuple of layers from..L-1 (0-based), in row-major order
+  // every unit tuple of layers from..L-1 (0-based), in row-major order (an odometer)
   function* tuples(from: number): Generator<number[]> {
-    const sizes = widths.slice(from);
-    const total = sizes.reduce((a, b) => a * b, 1);
-    for (let flat = 0; flat < total; flat++) {
-      const units = new Array<number>(sizes.length);
-      let rem = flat;
-      for (let j = sizes.length - 1; j >= 0; j--) {
-        units[j] = rem % sizes[j];
-        rem = Math.floor(rem / sizes[j]);
-      }
-      yield units;
+    const units = new Array<number>(L - from).fill(0);
+    for (;;) {
+      yield units.slice();
+      let j = units.length - 1;
+      while (j >= 0 && ++units[j] === widths[from + j]) units[j--] = 0;
+      if (j < 0) return;
     }
   }
-  // ids in docs/fixtures.md order; each path is computed by `materialise`, as topPaths does
   if (net.valueTensor) {
-    for (const units of tuples(0)) yield materialise(net, gates, xv, [0, 0, ...units]);
+    for (const units of tuples(0)) yield [0, 0, ...units];
     return;
   }
-  for (let i = 0; i < net.d; i++) for (const units of tuples(0)) yield materialise(net, gates, xv, [0, i, ...units]);
+  for (let i = 0; i < net.d; i++) for (const units of tuples(0)) yield [0, i, ...units];
   for (let l = 0; l < L; l++) {
     if (net.biases[l] === null) continue;
-    for (const units of tuples(l)) yield materialise(net, gates, xv, [l + 1, -1, ...units]);
+    for (const units of tuples(l)) yield [l + 1, -1, ...units];
   }
-  if (net.outBias) yield materialise(net, gates, xv, [L + 1, -1]);
+  if (net.outBias) yield [L + 1, -1];
 }
 
 /**
@@ -251,11 +262,23 @@ interface Partial {
   id: number[];
 }
 
-/** Inserts into a list kept sorted by decreasing magnitude, at most k long. */
+/** Lexicographic order of two ids (the enumeration order, see `pathIds`). */
+function idBefore(a: readonly number[], b: readonly number[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return a.length < b.length;
+}
+
+/** The ranking order: larger magnitude first, equal magnitudes by id. */
+function ranksBefore(a: Partial, b: Partial): boolean {
+  return a.mag > b.mag || (a.mag === b.mag && idBefore(a.id, b.id));
+}
+
+/** Inserts into a list kept in ranking order, at most k long. */
 function pushTop(list: Partial[], p: Partial, k: number): void {
-  if (list.length === k && p.mag <= list[k - 1].mag) return;
+  if (list.length === k && !ranksBefore(p, list[k - 1])) return;
   let i = list.length;
-  while (i > 0 && list[i - 1].mag < p.mag) i--;
+  while (i > 0 && ranksBefore(p, list[i - 1])) i--;
   list.splice(i, 0, p);
   if (list.length > k) list.pop();
 }
@@ -345,7 +368,19 @@ export function topPaths(model: Model, x: Tensor | ArrayLike<number>, k = 8, opt
     for (const q of tops[u]) pushTop(best, { mag: q.mag * n, signed: q.signed, id: q.id }, k);
   }
   if (net.outBias) pushTop(best, { mag: normOf(net.outBias.values(), rank), signed: 1, id: [L + 1, -1] }, k);
-  return best.map((b) => materialise(net, gates, xv, b.id));
+  // Keeping k per unit is exact for the paths of positive magnitude (every factor after a unit is
+  // then positive, and scaling by a positive number keeps the order, ties by id included). A zero
+  // factor makes the paths through it tie at 0 whatever was kept before it, so when fewer than k
+  // paths are positive the rest are the zero paths of smallest id: taken in id order.
+  const positive = best.filter((b) => b.mag > 0);
+  if (positive.length < best.length) {
+    const taken = new Set(positive.map((b) => b.id.join(',')));
+    for (const id of pathIds(net)) {
+      if (positive.length === best.length) break;
+      if (!taken.has(id.join(','))) positive.push({ mag: 0, signed: 0, id });
+    }
+  }
+  return positive.map((b) => materialise(net, gates, xv, b.id));
 }
 
 /**
@@ -420,6 +455,13 @@ export function verifyDecomposition(model: Model, x: Tensor, options: { limit?: 
   if (x.ndim !== 2 || x.shape[1] !== model.config.inputDim) {
     throw new Error(`verifyDecomposition: expected x [n, ${model.config.inputDim}], got ${shapeStr(x.shape)}`);
   }
+  const xv = x.contiguous().values();
+  for (let j = 0; j < xv.length; j++) {
+    if (!Number.isFinite(xv[j])) {
+      const d = model.config.inputDim;
+      throw new Error(`verifyDecomposition: sample ${Math.floor(j / d)} feature ${j % d} is ${xv[j]}; paths are defined for finite inputs`);
+    }
+  }
   const limit = options.limit ?? 100_000;
   const enumerate = pathCount(model) <= BigInt(limit);
   const out = noGrad(() => model.forward(x).value).values();
@@ -437,8 +479,11 @@ export function verifyDecomposition(model: Model, x: Tensor, options: { limit?: 
     for (let c = 0; c < k; c++) {
       const f = out[i * k + c];
       const e = Math.abs(sum[c] - f);
-      if (!(e <= maxAbs)) maxAbs = Number.isNaN(e) ? Infinity : e;
-      maxRel = Math.max(maxRel, e / Math.max(1, Math.abs(f)));
+      // a NaN on either side is a failed check: it counts as an infinite error, never as none
+      const abs = Number.isNaN(e) ? Infinity : e;
+      const rel = abs / Math.max(1, Math.abs(f));
+      if (abs > maxAbs) maxAbs = abs;
+      if (!(rel <= maxRel)) maxRel = Number.isNaN(rel) ? Infinity : rel;
     }
   }
   return { maxAbsError: maxAbs, maxRelError: maxRel, method: enumerate ? 'enumeration' : 'dynamic-programming', samples: n };

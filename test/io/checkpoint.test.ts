@@ -281,6 +281,51 @@ describe('atomic writes', () => {
   });
 });
 
+describe('training metadata round trips and refusals', () => {
+  const config: ModelConfig = { kind: 'dlgn', inputDim: 2, widths: [3], outputDim: 1 };
+  const net = createModel(config, { rng: 5 });
+  const trip = (m: TrainingMeta): TrainingMeta => parseCheckpoint(serializeCheckpoint(net, m)).meta;
+
+  it('keeps a data set given by name, the form the docs show', () => {
+    const m: TrainingMeta = { seed: 0, data: 'xor', optimizer: { name: 'adam', lr: 0.001 } };
+    expect(serializeCheckpoint(net, m)).toMatch(/^ {4}"data": "xor",$/m);
+    expect(trip(m)).toEqual(m);
+    expect(checkpointFromJson(checkpointJson(net, m)).meta).toEqual(m);
+  });
+
+  it('keeps nested arrays, null members and -0; drops undefined members', () => {
+    const m: TrainingMeta = { seed: 1, optimizer: { name: 'adam', betas: [0.9, 0.999], schedule: [[0, 1], [10, 0.5]] }, note: null, flags: [true, false, null, 'x'], zero: -0 };
+    const back = trip(m);
+    expect(back).toEqual(m);
+    expect(Object.is(back.zero, -0)).toBe(true);
+    expect(trip({ seed: 2, gone: undefined })).toEqual({ seed: 2 });
+    expect('gone' in trip({ seed: 2, gone: undefined })).toBe(false);
+  });
+
+  it('checks every value inside arrays, naming the index', () => {
+    expect(() => serializeCheckpoint(net, { optimizer: { betas: [0.9, Number.NaN] } })).toThrow(/^serializeCheckpoint: training\.optimizer\.betas\[1\] is NaN; only finite numbers can be stored$/);
+    expect(() => serializeCheckpoint(net, { schedule: [[0, 1], [2, -Infinity]] })).toThrow(/training\.schedule\[1\]\[1\] is -Infinity/);
+    expect(() => serializeCheckpoint(net, { list: [1, undefined] })).toThrow(/training\.list\[1\] is undefined, which JSON cannot hold/);
+    expect(() => serializeCheckpoint(net, { list: [new Date(0)] })).toThrow(/training\.list\[0\] is a Date/);
+    const loop: unknown[] = [1];
+    loop.push(loop);
+    expect(() => serializeCheckpoint(net, { loop })).toThrow(/training\.loop\[1\] refers to itself \(a cycle\)/);
+    const inner: unknown[] = [];
+    const outer = { a: [inner] };
+    inner.push(outer);
+    expect(() => serializeCheckpoint(net, { outer })).toThrow(/training\.outer\.a\[0\]\[0\] refers to itself \(a cycle\)/);
+    // the same array twice (not a cycle) is fine
+    const shared = [1, 2];
+    expect(trip({ a: shared, b: shared })).toEqual({ a: [1, 2], b: [1, 2] });
+  });
+
+  it('refuses the same checks on load, so what loads can be saved again', () => {
+    const doc = JSON.parse(serializeCheckpoint(net, { seed: 3 })) as Record<string, any>;
+    doc.training.optimizer = { betas: [0.9, 1e999] };
+    expect(() => checkpointFromJson(doc, 'm.json')).toThrow(/training\.optimizer\.betas\[1\] is Infinity/);
+  });
+});
+
 describe('checkpoint load errors', () => {
   const config: ModelConfig = { kind: 'dlgn', inputDim: 2, widths: [3], outputDim: 1 };
   let good: Record<string, unknown>;
@@ -405,6 +450,15 @@ describe('checkpoint load errors', () => {
     const c5 = clone();
     c5.parameters['out.bias'] = [0.1];
     expect(loadDoc(c5)).toThrow(/parameter 'out\.bias' must be an object \{shape, data\}, got an array/);
+    // a permutation of the right shape: same size, first dimension equal (a dlgn-vt value tensor)
+    const vt = createModel({ kind: 'dlgn-vt', inputDim: 2, widths: [2, 3], outputDim: 2 }, { rng: 3 });
+    const c7 = JSON.parse(serializeCheckpoint(vt)) as Record<string, any>;
+    expect(c7.parameters.value.shape).toEqual([2, 2, 3]);
+    c7.parameters.value.shape = [2, 3, 2];
+    expect(loadDoc(c7)).toThrow(/parameter 'value' has shape \[2, 3, 2\], expected \[2, 2, 3\]/);
+    const c8 = clone();
+    c8.parameters['gate.0.weight'].shape = [3, 2, 1];
+    expect(loadDoc(c8)).toThrow(/parameter 'gate\.0\.weight' has shape \[3, 2, 1\], expected \[3, 2\]/);
     const c6 = clone();
     c6.parameters['out.bias'].dtype = 'float32';
     expect(loadDoc(c6)).toThrow(/parameter 'out\.bias' has unknown field 'dtype' \(expected shape, data\)/);

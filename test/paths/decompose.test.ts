@@ -76,32 +76,63 @@ describe('path sum equals forward on random networks', () => {
 });
 
 describe('top-k equals brute-force top-k', () => {
-  const sortKey = (v: ArrayLike<number>, rank: 'max' | 'l2' | 'l1'): number => {
+  type Rank = 'max' | 'l2' | 'l1' | { output: number };
+  const sortKey = (v: ArrayLike<number>, rank: Rank): number => {
     const a = Array.from(v, Math.abs);
+    if (typeof rank === 'object') return a[rank.output];
     if (rank === 'max') return Math.max(...a);
     if (rank === 'l1') return a.reduce((s, t) => s + t, 0);
     return Math.sqrt(a.reduce((s, t) => s + t * t, 0));
   };
+  // enumeration yields paths in id order, so a stable sort by key leaves equal keys in id order
+  const idKey = (id: readonly number[]): string => JSON.stringify(id);
+  let filled = 0; // cases where fewer than k paths are non-zero: the zero paths must come by id
   it.each(configs.map((c, i) => [name(c, i), c, i] as const))('%s', (_n, config, i) => {
     const model = createModel(config, { rng: 300 + i });
     const x = inputs(model, 2, 50 + i);
-    for (const rank of ['max', 'l2', 'l1'] as const) {
+    const ranks: Rank[] = ['max', 'l2', 'l1', ...Array.from({ length: config.outputDim }, (_, c) => ({ output: c }))];
+    const row = x.slice([0, 1]);
+    const paths = [...enumeratePaths(model, row)];
+    for (const rank of ranks) {
+      const all = paths.map((p) => ({ p, key: sortKey(p.contribution, rank) }));
+      all.sort((a, b) => b.key - a.key);
       for (const k of [1, 3, 8]) {
-        const row = x.slice([0, 1]);
-        const all = [...enumeratePaths(model, row)].map((p) => ({ p, key: sortKey(p.contribution, rank) }));
-        all.sort((a, b) => b.key - a.key);
         const top = topPaths(model, row, k, { rankBy: rank });
         expect(top.length).toBe(Math.min(k, all.length));
+        const zeros = all.slice(0, top.length).filter((a) => a.key === 0).length;
+        if (zeros > 0) filled++;
         top.forEach((p, j) => {
-          // magnitudes agree position by position (ties may order differently, values may not)
+          // magnitudes agree position by position
           expect(sortKey(p.contribution, rank)).toBeCloseTo(all[j].key, 12);
-          // and the path is a real one with the same contribution as brute force
-          const same = all.find((a) => JSON.stringify(a.p.id) === JSON.stringify(p.id));
-          expect(same, `path ${JSON.stringify(p.id)} exists`).toBeDefined();
+          // the path is a real one with the same contribution as brute force
+          const same = all.find((a) => idKey(a.p.id) === idKey(p.id));
+          expect(same, `path ${idKey(p.id)} exists`).toBeDefined();
           expect(Array.from(p.contribution)).toEqual(Array.from(same!.p.contribution));
+          // a key apart from its neighbours (or an exact tie at zero, broken by id) fixes the path
+          const key = all[j].key;
+          const apart = (o: number | undefined): boolean => o === undefined || Math.abs(o - key) > 1e-12 * Math.max(key, 1e-300);
+          if (key === 0 || (apart(all[j - 1]?.key) && apart(all[j + 1]?.key))) expect(idKey(p.id)).toBe(idKey(all[j].p.id));
         });
       }
     }
+  });
+  it('met the zero-fill case (fewer non-zero paths than k) in the random networks above', () => {
+    expect(filled).toBeGreaterThan(10);
+  });
+
+  it('breaks ties at zero by id: a hard-gated network with most gates shut', () => {
+    const model = createModel({ kind: 'dlgn', inputDim: 2, widths: [4, 4], outputDim: 2, gate: 'hard' }, { rng: 7 });
+    const x = [0.4, -0.9];
+    const all = [...enumeratePaths(model, x)];
+    const nonZero = all.filter((p) => p.contribution.some((c) => c !== 0)).length;
+    expect(nonZero).toBeLessThan(all.length);
+    const k = Math.min(all.length, nonZero + 5);
+    const expected = all
+      .map((p, order) => ({ id: idKey(p.id), key: sortKey(p.contribution, 'max'), order }))
+      .sort((a, b) => b.key - a.key || a.order - b.order)
+      .slice(0, k)
+      .map((a) => a.id);
+    expect(topPaths(model, x, k).map((p) => idKey(p.id))).toEqual(expected);
   });
 
   it('does not enumerate: a network with 10^19 paths answers top-8', () => {
@@ -117,6 +148,89 @@ describe('top-k equals brute-force top-k', () => {
     const check = verifyDecomposition(model, Tensor.full([2, 10], 0.1));
     expect(check.method).toBe('dynamic-programming');
     expect(check.maxRelError).toBeLessThan(1e-9);
+  });
+});
+
+describe('verifyDecomposition detects a forward that disagrees with its paths', () => {
+  const cases: ModelConfig[] = [
+    { kind: 'dlgn', inputDim: 3, widths: [3, 2], outputDim: 2, features: 'cf', gate: 'soft', beta: 3 },
+    { kind: 'dlgn-vt', inputDim: 2, widths: [2, 3], outputDim: 3 },
+    { kind: 'dnn', inputDim: 2, widths: [4], outputDim: 2, bias: true },
+  ];
+  /** The model with forward's output changed at (sample, output) pairs. */
+  function perturbed(model: Model, edits: [number, number, number][]): Model {
+    const forward = model.forward.bind(model);
+    model.forward = (x) => {
+      const y = forward(x);
+      for (const [i, c, delta] of edits) y.value.set(Number.isNaN(delta) ? NaN : y.value.get(i, c) + delta, i, c);
+      return y;
+    };
+    return model;
+  }
+  /** The errors recomputed independently: per sample, paths summed in id order or by pathSum. */
+  function expectedErrors(model: Model, x: Tensor, method: 'enumeration' | 'dp'): { abs: number; rel: number } {
+    const out = model.forward(x).value;
+    let abs = 0;
+    let rel = 0;
+    for (let i = 0; i < x.shape[0]; i++) {
+      const row = x.slice([i, i + 1]);
+      const k = model.config.outputDim;
+      let sum: Float64Array = new Float64Array(k);
+      if (method === 'dp') sum = pathSum(model, row);
+      else for (const p of enumeratePaths(model, row)) for (let c = 0; c < k; c++) sum[c] += p.contribution[c];
+      for (let c = 0; c < k; c++) {
+        const e = Math.abs(sum[c] - out.get(i, c));
+        abs = Math.max(abs, e);
+        rel = Math.max(rel, e / Math.max(1, Math.abs(out.get(i, c))));
+      }
+    }
+    return { abs, rel };
+  }
+  it.each(cases.map((c) => [c.kind, c] as const))('%s: both methods report the exact error of the worst output', (_k, config) => {
+    const clean = createModel(config, { rng: 11 });
+    const x = inputs(clean, 4, 12);
+    const k = config.outputDim;
+    expect(verifyDecomposition(clean, x).maxAbsError).toBeLessThan(1e-12);
+    // the first sample's first output off by 1e-3, the last sample's last output by 5 (relative error < absolute)
+    const wrong = perturbed(createModel(config, { rng: 11 }), [[0, 0, 1e-3], [3, k - 1, 5]]);
+    const byPaths = verifyDecomposition(wrong, x);
+    expect(byPaths.method).toBe('enumeration');
+    expect(byPaths.samples).toBe(4);
+    const want = expectedErrors(wrong, x, 'enumeration');
+    expect(byPaths.maxAbsError).toBe(want.abs);
+    expect(byPaths.maxRelError).toBe(want.rel);
+    expect(byPaths.maxAbsError).toBeGreaterThan(4.99);
+    expect(byPaths.maxRelError).toBeLessThan(byPaths.maxAbsError);
+    expect(byPaths.maxRelError).toBeGreaterThan(0.1);
+    const byDp = verifyDecomposition(wrong, x, { limit: 1 });
+    expect(byDp.method).toBe('dynamic-programming');
+    const wantDp = expectedErrors(wrong, x, 'dp');
+    expect(byDp.maxAbsError).toBe(wantDp.abs);
+    expect(byDp.maxRelError).toBe(wantDp.rel);
+    // a small error alone is caught too (in the first sample, the first output)
+    const slightly = perturbed(createModel(config, { rng: 11 }), [[0, 0, 1e-3]]);
+    for (const limit of [undefined, 1]) {
+      const r = verifyDecomposition(slightly, x, { limit });
+      expect(r.maxAbsError).toBeGreaterThan(0.9e-3);
+      expect(r.maxAbsError).toBeLessThan(1.1e-3);
+    }
+  });
+  it('counts a NaN output as an infinite error, in both measures and both methods', () => {
+    const x = inputs(createModel(cases[0], { rng: 11 }), 3, 12);
+    for (const limit of [undefined, 1]) {
+      const r = verifyDecomposition(perturbed(createModel(cases[0], { rng: 11 }), [[1, 1, NaN]]), x, { limit });
+      expect(r.maxAbsError).toBe(Infinity);
+      expect(r.maxRelError).toBe(Infinity);
+    }
+  });
+  it('refuses non-finite inputs, naming the sample and feature', () => {
+    const model = createModel(cases[0], { rng: 11 });
+    const x = inputs(model, 3, 12);
+    x.set(NaN, 2, 1);
+    expect(() => verifyDecomposition(model, x)).toThrow(/^verifyDecomposition: sample 2 feature 1 is NaN; paths are defined for finite inputs$/);
+    expect(() => topPaths(model, [0, Infinity, 1])).toThrow(/^topPaths: input feature 1 is Infinity/);
+    expect(() => pathSum(model, [NaN, 0, 1])).toThrow(/^pathSum: input feature 0 is NaN/);
+    expect(() => enumeratePaths(model, [0, 0, -Infinity]).next()).toThrow(/^enumeratePaths: input feature 2 is -Infinity/);
   });
 });
 

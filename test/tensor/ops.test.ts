@@ -39,6 +39,10 @@ describe('shape arithmetic', () => {
     expect(() => normalizeAxes('sum', 3, 3)).toThrow(/^sum: axis 3 is out of range for a tensor of rank 3$/);
     expect(() => normalizeAxes('mean', [1, -2], 3)).toThrow(/^mean: axis -2 is repeated in \[1, -2\]$/);
     expect(() => normalizeAxes('sum', 0.5, 3)).toThrow(/sum: axis 0.5 is out of range/);
+    // the negative bound: -rank is the first axis, one further is out of range
+    expect(normalizeAxes('sum', -3, 3)).toEqual([0]);
+    expect(() => normalizeAxes('sum', -4, 3)).toThrow(/^sum: axis -4 is out of range for a tensor of rank 3$/);
+    expect(() => normalizeAxes('sum', [0, -3], 3)).toThrow(/^sum: axis -3 is repeated in \[0, -3\]$/);
   });
 });
 
