@@ -1,7 +1,7 @@
 // E2 in quick mode: the DLGN carves XOR and the disk where the deep linear net cannot; figures and report are complete.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { E2_MODELS, type E2Score, e2, e2Protocol } from '../../src/experiments/e2.js';
+import { E2_MODELS, type E2LinearBaseline, type E2Score, e2, e2Protocol } from '../../src/experiments/e2.js';
 import type { ExperimentResult } from '../../src/experiments/framework.js';
 
 describe('e2 (quick)', () => {
@@ -35,6 +35,36 @@ describe('e2 (quick)', () => {
       expect(acc[d].DLGN.testAccuracy).toBeGreaterThan(0.8);
       expect(acc[d].DLN.testAccuracy).toBeLessThan(0.7);
     }
+  });
+
+  it('measures claim 1 against a sound linear baseline: never below the majority-class rate', () => {
+    const acc = r.metrics.accuracy as Record<string, Record<string, E2Score>>;
+    const base = r.metrics.linearBaseline as Record<string, E2LinearBaseline>;
+    const findings = r.metrics.findings as { dlgnMinusLinearBaseline: Record<string, number> };
+    expect(Object.keys(base)).toEqual(['disk', 'xor']);
+    for (const [d, b] of Object.entries(base)) {
+      // the classes are near balanced, and the baseline is the better of the two linear readings
+      expect(b.majorityTestRate).toBeGreaterThan(0.35);
+      expect(b.majorityTestRate).toBeLessThan(0.65);
+      expect([0, 1]).toContain(b.majorityClass);
+      expect(b.testAccuracy).toBe(Math.max(b.majorityTestRate, b.dlnBestValidation.testAccuracy));
+      // the DLN's loss sits at the floor of a linear logit on these data (ln 2 = 0.6931)
+      expect(Math.abs(b.dlnFinalTrainLoss - Math.LN2)).toBeLessThan(0.02);
+      const o = b.dlnTrainAccuracyOverEpochs;
+      expect(o.min).toBeLessThanOrEqual(o.median);
+      expect(o.median).toBeLessThanOrEqual(o.max);
+      // the final DLN's train accuracy is one of the epochs' values
+      expect(acc[d].DLN.trainAccuracy).toBeGreaterThanOrEqual(o.min);
+      expect(acc[d].DLN.trainAccuracy).toBeLessThanOrEqual(o.max);
+      expect(b.dlnBestValidation.epoch).toBeGreaterThanOrEqual(0);
+      expect(b.dlnBestValidation.epoch).toBeLessThan(e2Protocol(true).epochs);
+      expect(b.dlnBestValidation.validationAccuracy).toBeGreaterThanOrEqual(acc[d].DLN.validationAccuracy);
+      expect(findings.dlgnMinusLinearBaseline[d]).toBe(acc[d].DLGN.testAccuracy - b.testAccuracy);
+      expect(findings.dlgnMinusLinearBaseline[d]).toBeGreaterThan(0.2);
+    }
+    expect(r.markdown).toContain('### The linear baseline');
+    expect(r.markdown).toMatch(/majority class \(test\)/);
+    expect(r.markdown).toMatch(/beats the linear baseline \(the better of the majority-class rate and the DLN selected by validation accuracy/);
   });
 
   it('reports every score of every model as a number in [0, 1]', () => {
