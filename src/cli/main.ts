@@ -11,6 +11,7 @@ import { experimentSpec } from './commands/experiment.js';
 import { paritySpec } from './commands/parity.js';
 import { pathsSpec } from './commands/paths.js';
 import { regionsSpec } from './commands/regions.js';
+import { treeSpec } from './commands/tree.js';
 import { evalSpec, trainSpec } from './commands/train.js';
 import { exportSpec } from './commands/export.js';
 import { importSpec } from './commands/import.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   evalSpec,
   pathsSpec,
   regionsSpec,
+  treeSpec,
   paritySpec,
   experimentSpec,
   importSpec,

@@ -7,3 +7,4 @@ export * from './regions.js';
 export * from './geometry.js';
 export * from './format.js';
 export { symmetricEigenvalues } from './linalg.js';
+export * from './tree.js';

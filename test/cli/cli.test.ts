@@ -458,6 +458,36 @@ describe('paths in words, and --json for scripts', () => {
     expect(metrics.final.test.accuracy).toBe(j.final.test.accuracy);
   });
 
+  it('tree reads a decision tree out of the checkpoint, on the data it was trained on, next to the model', () => {
+    const r = cli('tree', '--checkpoint', ckpt, '--depth', '2');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^data: disk \(n 400, noise 0, seed 1, 60\/20\/20 split\), as the checkpoint was trained$/m);
+    expect(r.stdout).toMatch(/^tree: depth [0-2], \d+ splits, \d+ leaves, grown on 240 training points \(labels from the data\)$/m);
+    expect(r.stdout).toMatch(/^tree +\d+\.\d% +\d+\.\d%$/m);
+    expect(r.stdout).toMatch(/^model +\d+\.\d% +\d+\.\d%$/m);
+    const j = JSON.parse(cli('tree', '--checkpoint', ckpt, '--depth', '2', '--json').stdout);
+    expect(Object.keys(j)).toEqual(['data', 'depth', 'splits', 'leaves', 'accuracy', 'root']);
+    expect(j.leaves).toBe(j.splits + 1);
+    for (const who of ['tree', 'model']) for (const s of ['train', 'test']) expect(j.accuracy[who][s] >= 0 && j.accuracy[who][s] <= 1).toBe(true);
+    // the text's percentages are the JSON's
+    expect(r.stdout).toContain(`${(100 * j.accuracy.tree.test).toFixed(1)}%`);
+    expect(['split', 'leaf']).toContain(j.root.kind);
+    // other data: a built-in set by flag
+    expect(cli('tree', '--checkpoint', ckpt, '--dataset', 'xor', '--n', '300', '--json').status).toBe(0);
+  });
+
+  it('tree refuses a network without half-space gates, and bad flags, in one line', () => {
+    const out = path.join(tmp, 'tree-relu');
+    expect(cli('train', '--model', 'relu', '--dataset', 'disk', '--n', '200', '--epochs', '2', '--widths', '4', '--out', out, '--quiet').status).toBe(0);
+    const relu = cli('tree', '--checkpoint', path.join(out, 'model.json'));
+    expect(relu.status).toBe(1);
+    expect(relu.stderr).toMatch(/^halfspace tree: needs a model whose gates are half-spaces of the input \(dlgn, dlgn-sf, dlgn-vt\); .* holds a dnn network\n$/);
+    const bad = cli('tree', '--checkpoint', ckpt, '--labels', 'guess');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--labels must be one of data, model, got 'guess'/);
+    expect(cli('tree', '--checkpoint', ckpt, '--depth', '-1').stderr).toMatch(/extractTree: depth must be an integer >= 0, got -1/);
+  });
+
   it('regions --json: the counts', () => {
     const svg = path.join(tmp, 'regions.svg');
     const text = cli('regions', '--checkpoint', ckpt, '--svg', svg, '--quiet');

@@ -52,7 +52,8 @@ function complete(...words: string[]): string[] {
 
 describe('bash completion', () => {
   it('completes command names, near the start and from nothing', () => {
-    expect(complete('halfspace', 'tr')).toEqual(['train']);
+    expect(complete('halfspace', 'tr')).toEqual(['train', 'tree']);
+    expect(complete('halfspace', 'tra')).toEqual(['train']);
     expect(complete('halfspace', 'e')).toEqual(['eval', 'experiment', 'export']);
     expect(complete('halfspace', '')).toEqual([...COMMANDS.map((c) => c.name), 'help', 'version'].sort());
   });
