@@ -8,6 +8,8 @@ export interface ExperimentContext {
   seed: number;
   /** E6's data set. */
   dataset?: 'sdi' | 'sdii';
+  /** E6's training: our grid (default) or the follow-up paper's authors' recipe. */
+  recipe?: 'grid' | 'follow-up';
   /** Progress on long work: one short line at a time (stages: "training the DLGN", "drawing"). */
   progress: (message: string) => void;
   /**

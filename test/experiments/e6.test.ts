@@ -143,3 +143,43 @@ describe('e6 (quick)', () => {
     expect(e6Protocol(true, 'sdii').d).toBe(100);
   });
 });
+
+describe('e6 (quick) with the follow-up recipe', () => {
+  let r: ExperimentResult;
+  let m: Json;
+  beforeAll(async () => {
+    r = await e6.run({ quick: true, seed: 1, recipe: 'follow-up', progress: () => {} });
+    m = r.metrics;
+  }, 120_000);
+
+  it("trains one configuration per family, the authors' settings, without biases", () => {
+    const p = m.protocol;
+    expect([p.recipe, p.bias, p.batchesPerEpoch, p.schedule, p.selection, p.lossThreshold]).toEqual(['follow-up', false, 10, 'constant', 'best-validation-epoch', 5e-6]);
+    expect(m.validationAccuracy.map((v: Json) => v.model)).toEqual(MODELS);
+    expect(m.chosen.dlgn).toMatchObject({ beta: 3, lr: 0.02 });
+    expect(m.chosen['dlgn-sf']).toMatchObject({ beta: 3, lr: 0.02 });
+    expect(p.models.dlgn).toEqual([20, 20, 20, 20, 20]); // SDI: 5 layers of 20
+    for (const v of m.validationAccuracy) {
+      // the kept epoch is one that ran, and its validation accuracy is the one chosen
+      expect(v.keptEpoch).toBeGreaterThanOrEqual(0);
+      expect(v.keptEpoch).toBeLessThan(v.epochsRun);
+      expect(v.epochsRun).toBeLessThanOrEqual(v.model === 'dlgn-vt' ? 20 : 60);
+      expect(m.chosen[v.model].valAccuracy).toBe(v.valAccuracy);
+    }
+    expect(Math.max(...GATED.map((k) => m.testAccuracy[k]))).toBeGreaterThan(0.6);
+  });
+
+  it('says which recipe ran and where it departs from the authors', () => {
+    expect(r.markdown).toMatch(/the follow-up paper's authors' training/);
+    expect(r.markdown).toMatch(/Models without any bias/);
+    expect(r.markdown).toMatch(/## Training of each model/);
+    expect(r.markdown).toMatch(/Where this differs from the authors/);
+    expect(r.markdown).not.toMatch(/NaN|undefined/);
+  });
+
+  it('keeps the grid as the default recipe', () => {
+    expect(e6Protocol(false, 'sdii').recipe).toBe('grid');
+    const f = e6Protocol(false, 'sdii', 'follow-up');
+    expect([f.epochs, f.configs?.dlgn, f.configs?.['dlgn-sf']?.widths]).toEqual([1500, { beta: 10, lr: 0.01, widths: [20, 20, 20, 20] }, [10, 10, 10, 10]]);
+  });
+});

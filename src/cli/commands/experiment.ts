@@ -10,14 +10,16 @@ import { writeFileAtomic } from '../../node/atomic.js';
 import { type CommandSpec, type Flags, type OptionSpec, UsageError } from '../args.js';
 import { progress } from '../progress.js';
 
-export const experimentHelp = `halfspace experiment e1|e2|e3|e4|e5|e6|e7|all --out DIR [--quick] [--seed S] [--dataset sdi|sdii] [--json] [--quiet]
+export const experimentHelp = `halfspace experiment e1|e2|e3|e4|e5|e6|e7|all --out DIR [--quick] [--seed S] [--dataset sdi|sdii] [--recipe grid|follow-up] [--json] [--quiet]
 
 Runs the experiments of the paper (docs/experiments/protocols.md E1-E7) and writes, for each, DIR/<id>/report.md
-(E6: DIR/e6-sdi or DIR/e6-sdii)
+(E6: DIR/e6-sdi or DIR/e6-sdii, with -follow-up for that recipe)
 (what was run, the exact command, seed, machine, time, tables, figures), the SVG figures beside
 it, and DIR/<id>/metrics.json with every number the report shows. --quick shrinks each
 experiment to well under a minute; without it the full protocol runs (E6 and E7 take long).
---dataset picks E6's data (default sdi). Progress goes to stderr: which configuration of how many
+--dataset picks E6's data (default sdi), --recipe its training: our beta x rate grid (default) or
+the follow-up paper's authors' recipe (no biases, 10 batches per epoch, constant rate, up to
+1500 epochs, best validation epoch). Progress goes to stderr: which configuration of how many
 is training, its epoch, the time elapsed and an estimate of the time left (--quiet: none).
 --json prints one object at the end: {"experiments": [{"id", "title", "dir", "report",
 "metrics", "figures", "seconds"}]}.`;
@@ -60,6 +62,7 @@ const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
   { name: 'quick' },
   { name: 'seed', value: 'S' },
   { name: 'dataset', value: 'NAME', choices: ['sdi', 'sdii'] },
+  { name: 'recipe', value: 'NAME', choices: ['grid', 'follow-up'] },
   { name: 'json' },
   { name: 'quiet' },
 ];
@@ -68,6 +71,7 @@ async function experimentCommand(f: Flags, argv: readonly string[]): Promise<num
   const quick = f.has('quick');
   const seed = f.number('seed', 1, 'int');
   const dataset = f.choice('dataset', ['sdi', 'sdii'] as const, 'sdi');
+  const recipe = f.choice('recipe', ['grid', 'follow-up'] as const, 'grid');
   const json = f.has('json');
   const quiet = f.has('quiet');
   const which = f.positionals;
@@ -87,6 +91,7 @@ async function experimentCommand(f: Flags, argv: readonly string[]): Promise<num
       quick,
       seed,
       dataset,
+      recipe,
       progress: (m) => bar.log(`[${e.id}] ${m}`),
       step: (s) => {
         const epoch = s.epochs === undefined ? '' : `, epoch ${s.epoch ?? 0}/${s.epochs}`;
@@ -96,7 +101,7 @@ async function experimentCommand(f: Flags, argv: readonly string[]): Promise<num
     });
     const seconds = (performance.now() - t0) / 1000;
     // E6 runs on one of two data sets: each gets its own folder (e6-sdi, e6-sdii)
-    const dir = e.id === 'e6' ? `e6-${dataset}` : e.id;
+    const dir = e.id === 'e6' ? `e6-${dataset}${recipe === 'grid' ? '' : `-${recipe}`}` : e.id;
     const path = writeResult(out, result, { command, seed, quick, seconds, dir });
     bar.done(`wrote ${path}`);
     done.push({ id: e.id, title: result.title, dir: join(out, dir), report: path, metrics: join(out, dir, 'metrics.json'), figures: result.figures.map((x) => join(out, dir, x.file)), seconds });
