@@ -92,3 +92,18 @@ export function circle(o: CircleOptions = {}): CircleData {
   }
   return { x: new Tensor(x, [n, 2]), y: new Tensor(y, [n, 1]), theta, a, b };
 }
+
+/** Test points: the n midpoints theta = 2 pi (i + 1/2) / n between the training angles. */
+export function circleMidpoints(n: number, a: number, b: number): LabeledData & { theta: Float64Array } {
+  const theta = new Float64Array(n);
+  const x = new Float64Array(2 * n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = (2 * Math.PI * (i + 0.5)) / n;
+    theta[i] = t;
+    x[2 * i] = Math.cos(t);
+    x[2 * i + 1] = Math.sin(t);
+    y[i] = circleTarget(t, a, b);
+  }
+  return { x: new Tensor(x, [n, 2]), y: new Tensor(y, [n, 1]), theta };
+}

@@ -1,10 +1,10 @@
 // E1 of docs/experiments/protocols.md: circle regression with a bias-free DLGN — gating lines, regions, overlap kernel, slow vs fast half.
 
 import { noGrad } from '../autograd/engine.js';
-import { CIRCLE_PRESETS, type CirclePreset, circle, circleTarget } from '../data/circle.js';
+import { CIRCLE_PRESETS, type CirclePreset, circle, circleMidpoints, circleTarget } from '../data/circle.js';
 import type { LabeledData } from '../data/synthetic.js';
 import type { ModelConfig } from '../models/config.js';
-import { type Model, createModel } from '../models/families.js';
+import { type Model, createModel, withHardGates } from '../models/families.js';
 import { type EpochLog, type FitOptions, evaluate, fit } from '../models/train.js';
 import { overlapMatrices } from '../paths/kernels.js';
 import { type Box2D, activePathCount, arrangement2D, gatePattern, patternKey } from '../paths/regions.js';
@@ -71,27 +71,6 @@ export const E1_QUICK: E1Protocol = {
 /** The box of every plane figure: the unit circle with a margin. */
 const BOX: Box2D = { xmin: -1.1, xmax: 1.1, ymin: -1.1, ymax: 1.1 };
 
-/** Test points: the n midpoints theta = 2 pi (i + 1/2) / n between the training angles. */
-export function circleMidpoints(n: number, a: number, b: number): LabeledData & { theta: Float64Array } {
-  const theta = new Float64Array(n);
-  const x = new Float64Array(2 * n);
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = (2 * Math.PI * (i + 0.5)) / n;
-    theta[i] = t;
-    x[2 * i] = Math.cos(t);
-    x[2 * i + 1] = Math.sin(t);
-    y[i] = circleTarget(t, a, b);
-  }
-  return { x: new Tensor(x, [n, 2]), y: new Tensor(y, [n, 1]), theta };
-}
-
-/** The same network with hard gates 1[z > 0] (same parameters): the model the regions describe. */
-export function hardCopy(model: Model): Model {
-  const hard = createModel({ ...model.config, gate: 'hard' });
-  hard.loadStateDict(model.stateDict());
-  return hard;
-}
 
 function outputs(model: Model, x: Tensor): Float64Array {
   return noGrad(() => Float64Array.from(model.forward(x).value.values()));
@@ -225,7 +204,7 @@ export function circleRegionStats(model: Model, a: number, b: number, jumpThresh
   const x = new Tensor(mids, [arcs, 2]);
   const patterns = gatePattern(model, x);
   const keys = patterns.map(patternKey);
-  const f = outputs(hardCopy(model), x);
+  const f = outputs(withHardGates(model), x);
   const gates = model.config.widths.reduce((s, m) => s + m, 0);
   const sets = { slow: new Set<string>(), fast: new Set<string>() };
   for (let k = 0; k < arcs; k++) {
@@ -368,7 +347,7 @@ function runSetting(
   const yTrain = train.y.values();
   const mean = yTrain.reduce((s, v) => s + v, 0) / yTrain.length;
   const meanPredictorMse = test.y.values().reduce((s, v) => s + (v - mean) ** 2, 0) / p.n;
-  const hard = hardCopy(model);
+  const hard = withHardGates(model);
   const learned = {
     trainMse: evaluate(model, train, 'mse').loss,
     testMse: evaluate(model, test, 'mse').loss,
@@ -381,7 +360,7 @@ function runSetting(
     finalBeta: annealedModel.config.beta,
     trainMse: evaluate(annealedModel, train, 'mse').loss,
     testMse: evaluate(annealedModel, test, 'mse').loss,
-    hardTestMse: evaluate(hardCopy(annealedModel), test, 'mse').loss,
+    hardTestMse: evaluate(withHardGates(annealedModel), test, 'mse').loss,
   };
 
   ctx.progress(`${setting}: regions, kernels and figures`);
@@ -457,7 +436,7 @@ function runSetting(
         { name: `DLGN, soft gates`, x: deg, y: outputs(model, test.x) },
         { name: `DLGN, hard gates`, x: deg, y: outputs(hard, test.x) },
         { name: 'gates frozen at init', x: deg, y: outputs(frozen, test.x) },
-        { name: `β → ${p.betaFinal}, hard gates`, x: deg, y: outputs(hardCopy(annealedModel), test.x) },
+        { name: `β → ${p.betaFinal}, hard gates`, x: deg, y: outputs(withHardGates(annealedModel), test.x) },
       ],
     }),
     caption: `E1 (${setting}): target and predictions at the test angles: the trained DLGN (β = ${p.beta}) with its soft gates and with hard gates, the kernel-regime network whose gates stayed at initialisation, and the network trained with β annealed to ${p.betaFinal}, read with hard gates.`,

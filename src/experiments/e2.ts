@@ -2,11 +2,15 @@
 
 import { type LabeledData, type Splits, blobs, disk, split, twoRings, twoSpirals, xor } from '../data/synthetic.js';
 import type { ModelConfig } from '../models/config.js';
-import { type Model, createModel } from '../models/families.js';
+import { type Model, createModel, withHardGates } from '../models/families.js';
 import { evaluate, fit } from '../models/train.js';
 import { arrangement2D, gatePattern, patternKey } from '../paths/regions.js';
 import { barChart, gatingLinesFigure, regionFigure } from '../viz/figures.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, pct, table } from './framework.js';
+import { subSeed } from './seeds.js';
+
+/** This experiment's seed salt (see `subSeed`). */
+const SALT = 17;
 
 // Protocol (ours; docs/experiments/protocols.md E2 gives the data sets and the comparison, not the sizes): each data set
 // on [-1, 1]^2 with 2% label noise, split 60/20/20; four families of equal depth and width
@@ -100,12 +104,6 @@ function makeData(name: E2DatasetName, n: number, noise: number, seed: number): 
   }
 }
 
-/** The same parameters under hard gates 1[z > 0] (how the paper reads off regions). */
-function hardCopy(model: Model): Model {
-  const hard = createModel({ ...model.config, gate: 'hard' });
-  hard.loadStateDict(model.stateDict());
-  return hard;
-}
 
 /** Scores of one trained model on one data set. */
 export interface E2Score {
@@ -159,11 +157,6 @@ export interface E2Regions {
   init: { linesInBox: number; regions: number; testPatterns: number };
 }
 
-/** A deterministic integer seed per (run seed, tags): data, split, init and shuffle each get their own. */
-function subSeed(seed: number, ...tags: number[]): number {
-  const M = 2_147_483_647;
-  return tags.reduce((s, t) => (s * 31 + t) % M, (((seed * 1009 + 17) % M) + M) % M);
-}
 
 /** Runs E2: trains the four families on every data set and draws the DLGN's lines and regions. */
 async function runE2(ctx: ExperimentContext): Promise<ExperimentResult> {
@@ -177,8 +170,8 @@ async function runE2(ctx: ExperimentContext): Promise<ExperimentResult> {
   let aborted = false;
 
   for (const [di, name] of p.datasets.entries()) {
-    const dataSeed = subSeed(ctx.seed, 1, di);
-    const data: Splits = split(makeData(name, p.n, p.noise, dataSeed), p.split, subSeed(ctx.seed, 2, di));
+    const dataSeed = subSeed(ctx.seed, SALT, 1, di);
+    const data: Splits = split(makeData(name, p.n, p.noise, dataSeed), p.split, subSeed(ctx.seed, SALT, 2, di));
     sizes[name] = { train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] };
     const row = {} as Record<E2ModelName, E2Score>;
     let dlgn: Model | null = null;
@@ -188,7 +181,7 @@ async function runE2(ctx: ExperimentContext): Promise<ExperimentResult> {
       // the frozen-gates control starts from exactly the DLGN's initial weights and sees the
       // same batches in the same order
       const runIndex = modelName === 'DLGN frozen gates' ? E2_MODELS.indexOf('DLGN') : mi;
-      const model = createModel(configOf(modelName, p), { rng: subSeed(ctx.seed, 3, di, runIndex) });
+      const model = createModel(configOf(modelName, p), { rng: subSeed(ctx.seed, SALT, 3, di, runIndex) });
       if (modelName === 'DLGN') {
         dlgnInit = createModel(model.config);
         dlgnInit.loadStateDict(model.stateDict());
@@ -203,7 +196,7 @@ async function runE2(ctx: ExperimentContext): Promise<ExperimentResult> {
         batchSize: p.batchSize,
         optimizer: p.optimizer,
         lr: p.lr,
-        seed: subSeed(ctx.seed, 4, di, runIndex),
+        seed: subSeed(ctx.seed, SALT, 4, di, runIndex),
         train: modelName === 'DLGN frozen gates' ? 'values' : 'both',
         signal: ctx.signal,
         onEpochEnd: (e) => {
@@ -223,7 +216,7 @@ async function runE2(ctx: ExperimentContext): Promise<ExperimentResult> {
         testAccuracy: te.accuracy as number,
         testLoss: te.loss,
       };
-      if (model.config.kind === 'dlgn') s.hardTestAccuracy = evaluate(hardCopy(model), data.test, 'ce').accuracy as number;
+      if (model.config.kind === 'dlgn') s.hardTestAccuracy = evaluate(withHardGates(model), data.test, 'ce').accuracy as number;
       row[modelName] = s;
       if (modelName === 'DLGN') dlgn = model;
       if (dlnTrack && dlnTrack.trainAccuracy.length > 0) {

@@ -1,6 +1,6 @@
 // E3 of docs/experiments/protocols.md: do later-layer hyperplanes cluster? DBSCAN over effective gating normals, layer by layer, init vs trained.
 
-import { type CirclePreset, CIRCLE_PRESETS, circle } from '../data/circle.js';
+import { type CirclePreset, CIRCLE_PRESETS, circle, circleMidpoints } from '../data/circle.js';
 import { obliqueTree } from '../data/oblique-tree.js';
 import { disk } from '../data/synthetic.js';
 import type { ModelConfig } from '../models/config.js';
@@ -10,7 +10,6 @@ import { dbscan, meanNearestNeighbourDistance, pairwiseDistances, signInvariantD
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { barChart, heatmap, scatterPlot } from '../viz/figures.js';
-import { circleMidpoints } from './e1.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, pct, table } from './framework.js';
 
 // What is clustered. Gating unit i of layer l is the half-space w . x + b > 0 with (w, b) the

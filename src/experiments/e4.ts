@@ -2,7 +2,7 @@
 
 import { type FourModeData, type FourModeMode, fourMode } from '../data/four-mode.js';
 import type { ModelConfig } from '../models/config.js';
-import { type Model, createModel } from '../models/families.js';
+import { type Model, createModel, withHardGates } from '../models/families.js';
 import { evaluate, fit, predict } from '../models/train.js';
 import { pathNet } from '../paths/decompose.js';
 import { type GatePattern, gatePattern, patternKey, requireHalfspaces } from '../paths/regions.js';
@@ -10,6 +10,10 @@ import { Tensor } from '../tensor/tensor.js';
 import { type LineSeries, lineChart, regionFigure } from '../viz/figures.js';
 import { OKABE_ITO } from '../viz/svg.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, meanStd, num, pct, table } from './framework.js';
+import { subSeed } from './seeds.js';
+
+/** This experiment's seed salt (see `subSeed`). */
+const SALT = 29;
 
 // docs/experiments/protocols.md E4 (the group's four-mode data) with our choices for what it leaves open:
 // - "a gating line passes through a mode" when its distance to the mode centre is below
@@ -148,7 +152,7 @@ export function measureModes(model: Model, data: FourModeData, radius: number): 
   const patterns = gatePattern(model, x);
   const mass = pathValueMass(model, x, patterns);
   const out = predict(model, x).values();
-  const hardOut = model.config.gate === 'hard' ? out : predict(hardCopy(model), x).values();
+  const hardOut = model.config.gate === 'hard' ? out : predict(withHardGates(model), x).values();
   const y = data.test.y.values();
   const modes = data.modes.map((mode: FourModeMode, m) => {
     const linesPerLayer = hs.map((h) => {
@@ -191,21 +195,12 @@ interface RunResult {
   aborted: boolean;
 }
 
-function subSeed(seed: number, ...tags: number[]): number {
-  const M = 2_147_483_647;
-  return tags.reduce((s, t) => (s * 31 + t) % M, (((seed * 1009 + 29) % M) + M) % M);
-}
 
-function hardCopy(model: Model): Model {
-  const hard = createModel({ ...model.config, gate: 'hard' });
-  hard.loadStateDict(model.stateDict());
-  return hard;
-}
 
 function trainOne(p: E4Protocol, widths: number[], seed: number, signal: AbortSignal | undefined, onEpoch: (e: { epoch: number; loss: number }) => void = () => {}): RunResult {
   const data = fourMode({ nPerSplit: p.nPerSplit, seed });
   const config: ModelConfig = { kind: 'dlgn', inputDim: 2, widths, outputDim: 2, beta: p.beta, bias: true, features: 'cf' };
-  const model = createModel(config, { rng: subSeed(seed, widths.length, widths[0]) });
+  const model = createModel(config, { rng: subSeed(seed, SALT, widths.length, widths[0]) });
   const measures: ModeMeasure[][] = [];
   if (p.checkpoints.includes(0)) measures.push(measureModes(model, data, p.radius));
   const h = fit(model, data.train, {
@@ -214,14 +209,14 @@ function trainOne(p: E4Protocol, widths: number[], seed: number, signal: AbortSi
     batchSize: p.batchSize,
     optimizer: p.optimizer,
     lr: p.lr,
-    seed: subSeed(seed, 7, widths[0]),
+    seed: subSeed(seed, SALT, 7, widths[0]),
     signal,
     onEpochEnd: (e) => {
       onEpoch(e);
       if (p.checkpoints.includes(e.epoch + 1)) measures.push(measureModes(model, data, p.radius));
     },
   });
-  const hard = hardCopy(model);
+  const hard = withHardGates(model);
   const hardModes = measureModes(hard, data, p.radius).map((m) => m.accuracy);
   return {
     measures,
@@ -297,7 +292,7 @@ async function runE4(ctx: ExperimentContext): Promise<ExperimentResult> {
   const perArch: Record<string, unknown> = {};
   const summaryRows: (string | number)[][] = [];
   let aborted = false;
-  const seeds = Array.from({ length: p.seeds }, (_, i) => subSeed(ctx.seed, 100 + i));
+  const seeds = Array.from({ length: p.seeds }, (_, i) => subSeed(ctx.seed, SALT, 100 + i));
   const archFigures: Record<string, Figure[]> = {};
   const archTables: Record<string, string[]> = {};
 

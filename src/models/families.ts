@@ -392,3 +392,19 @@ export function createModel(config: ModelConfig, options: InitOptions & { maxVal
     }
   }
 }
+
+/**
+ * The same network with hard gates 1[z > 0] and the same parameters (a copy; the model is left as
+ * it is): the piecewise-constant model that regions and region maps describe.
+ *
+ * @example
+ * ```ts
+ * const hard = withHardGates(net);
+ * hard.config.gate; // 'hard'
+ * ```
+ */
+export function withHardGates(model: Model): Model {
+  const hard = createModel({ ...model.config, gate: 'hard' });
+  hard.loadStateDict(model.stateDict());
+  return hard;
+}

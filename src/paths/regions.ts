@@ -1,7 +1,7 @@
 // Half-space regions of gated linear networks: gate patterns, path constraints, the 2-D arrangement of gating lines, membership and Monte Carlo volumes.
 
 import { noGrad } from '../autograd/engine.js';
-import { type HalfSpaces, type Model, createModel } from '../models/families.js';
+import { type HalfSpaces, type Model, withHardGates } from '../models/families.js';
 import { Rng } from '../tensor/random.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -687,8 +687,7 @@ export function arrangement2D(model: Model, box: Box2D = DEFAULT_BOX, options: A
 
 /** The model rebuilt with hard gates (same parameters), evaluated without recording. */
 function hardModelOutput(model: Model, x: Tensor): Float64Array {
-  const hard = createModel({ ...model.config, gate: 'hard' });
-  hard.loadStateDict(model.stateDict());
+  const hard = withHardGates(model);
   return noGrad(() => hard.forward(x).value.values());
 }
 

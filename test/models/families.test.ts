@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { type ModelConfig, resolveConfig } from '../../src/models/config.js';
-import { DEFAULT_MAX_VALUE_ENTRIES, DLGN, DLGNVT, type Model, createModel } from '../../src/models/families.js';
+import { DEFAULT_MAX_VALUE_ENTRIES, DLGN, DLGNVT, type Model, createModel, withHardGates } from '../../src/models/families.js';
 import type { InitScheme } from '../../src/models/module.js';
 import { lossOf } from '../../src/models/train.js';
 import { matmul as mm } from '../../src/tensor/linalg.js';
@@ -620,5 +620,24 @@ describe('toString and input checks', () => {
     expect(() => model.forward(Tensor.zeros([2, 4]))).toThrow('forward: expected input [n, 3], got [2, 4]');
     expect(() => model.forward(Tensor.zeros([3]))).toThrow('forward: expected input [n, 3], got [3]');
     expect(() => model.gates(Tensor.zeros([5, 2]))).toThrow('gates: expected input [n, 3], got [5, 2]');
+  });
+});
+
+describe('withHardGates', () => {
+  it('copies the parameters under hard gates 1[z > 0] and leaves the model as it is', () => {
+    const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [3, 2], outputDim: 2, beta: 4 }, { rng: 5 });
+    const hard = withHardGates(net);
+    expect(net.config.gate).toBe('soft');
+    expect(hard.config).toEqual({ ...net.config, gate: 'hard' });
+    const a = net.stateDict();
+    const b = hard.stateDict();
+    for (const k of Object.keys(a)) expect(Array.from(b[k].values())).toEqual(Array.from(a[k].values()));
+    // a copy: changing the copy leaves the original alone
+    hard.parameter('out.bias').value.data[0] += 1;
+    expect(net.parameter('out.bias').value.data[0]).not.toBe(hard.parameter('out.bias').value.data[0]);
+    // hard gates are 0/1 and the soft ones are not
+    const x = Tensor.fromArray(Float64Array.from([0.3, -0.2, 0.9, 0.4]), [2, 2]);
+    for (const g of hard.gates(x)) for (const v of g.values()) expect(v === 0 || v === 1).toBe(true);
+    expect(net.gates(x).some((g) => Array.from(g.values()).some((v) => v > 0 && v < 1))).toBe(true);
   });
 });

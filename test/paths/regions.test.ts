@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { noGrad } from '../../src/autograd/engine.js';
 import type { ModelConfig } from '../../src/models/config.js';
-import { createModel, type Model } from '../../src/models/families.js';
+import { createModel, type Model, withHardGates } from '../../src/models/families.js';
 import type { InitScheme } from '../../src/models/module.js';
 import {
   type Arrangement2D,
@@ -49,12 +49,6 @@ const cases: Case[] = [
 ];
 
 const build = (c: Case): Model => createModel(c.config, { rng: c.seed, init: c.init });
-
-function hardCopy(model: Model): Model {
-  const hard = createModel({ ...model.config, gate: 'hard' });
-  hard.loadStateDict(model.stateDict());
-  return hard;
-}
 
 const forward = (m: Model, x: Tensor): Float64Array => noGrad(() => m.forward(x).value.values());
 
@@ -114,7 +108,7 @@ describe('arrangement2D on random 2-D DLGNs', () => {
     '%s: points inside a cell have its pattern, the hard model its output, regionOf finds it',
     (_n, c) => {
       const { model, arr } = get(c);
-      const hard = hardCopy(model);
+      const hard = withHardGates(model);
       const rng = new Rng(100 + c.seed);
       const per = 12;
       for (const cell of arr.cells) {
@@ -359,7 +353,7 @@ describe('localHalfspaces: the linear region of a ReLU net', () => {
 
 describe('path constraints', () => {
   const model = createModel({ kind: 'dlgn', inputDim: 3, widths: [3, 4, 2], outputDim: 2, features: 'cf' }, { rng: 21, init: 'normal' });
-  const hard = hardCopy(model);
+  const hard = withHardGates(model);
 
   it('hold exactly when every unit of the path is on', () => {
     const rng = new Rng(8);
@@ -433,7 +427,7 @@ describe('gate patterns, membership and Monte Carlo volume', () => {
     const X = new Tensor(rng.uniformArray(n * 4, -1, 1), [n, 4]);
     const pats = gatePattern(model, X);
     expect(pats.length).toBe(n);
-    const hg = noGrad(() => hardCopy(model).gates(X)).map((g) => g.values());
+    const hg = noGrad(() => withHardGates(model).gates(X)).map((g) => g.values());
     pats.forEach((p, s) => p.forEach((g, l) => expect(Array.from(g)).toEqual(Array.from(hg[l].subarray(s * 3, s * 3 + 3)))));
     const target = pats[0];
     const member = inRegion(model, target, X);
