@@ -5,6 +5,7 @@ import type { ModelConfig } from '../models/config.js';
 import { type Model, createModel } from '../models/families.js';
 import { evaluate, fit } from '../models/train.js';
 import { nearReference } from '../paths/geometry.js';
+import { extractTree, formatTree, splitNormals, treeAccuracy } from '../paths/tree.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { barChart } from '../viz/figures.js';
@@ -304,6 +305,32 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
   }
   const dl = hyper.dlgn!;
 
+  // a decision tree read out of the trained DLGN (docs/paths.md): grown on the training split,
+  // its split normals compared with the true tree's like the hyperplanes above
+  ctx.progress('reading a depth-4 decision tree out of the DLGN');
+  const dlgnTree = extractTree(chosen.dlgn!.model, data.train, { depth: 4 });
+  const treeNear = nearReference(splitNormals(dlgnTree), tree.normals, p.thresholds);
+  const treeResult = {
+    depth: dlgnTree.depth,
+    splits: dlgnTree.splits,
+    leaves: dlgnTree.leaves,
+    fromClusters: (function count(): number {
+      let c = 0;
+      const walk = (n: typeof dlgnTree.root): void => {
+        if (n.kind === 'leaf') return;
+        if (n.chosenBy === 'cluster') c++;
+        walk(n.left);
+        walk(n.right);
+      };
+      walk(dlgnTree.root);
+      return c;
+    })(),
+    trainAccuracy: treeAccuracy(dlgnTree, data.train),
+    testAccuracy: treeAccuracy(dlgnTree, data.test),
+    closest: treeNear.map((r) => r.closestDistance),
+    nodesFound: p.thresholds.map((_, t) => treeNear.filter((r) => r.counts[t] > 0).length),
+  };
+
   // ---- figures --------------------------------------------------------------------------------
   const figures: Figure[] = [];
   const labels = FAMILIES.map((f) => f.label);
@@ -357,9 +384,28 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
       width: 760,
     }),
   });
+  const treeFigure: Figure = {
+    file: `e6-tree-${p.dataset}.svg`,
+    caption: `E6: per tree node (heap order, level in brackets), the distance from its normal to the closest split of the decision tree read out of the DLGN, and to the closest DLGN hyperplane (0 = parallel, sqrt 2 = orthogonal).`,
+    svg: barChart({
+      title: 'The tree read out of the DLGN against the true tree',
+      subtitle: `depth-4 tree from the DLGN's hyperplanes: test accuracy ${pct(treeResult.testAccuracy)} (DLGN ${pct(testAccuracy.dlgn)})`,
+      xLabel: 'true tree node (level)',
+      yLabel: 'distance to the closest',
+      groups: tree.nodes.map((nd) => `${nd.index} (${nd.level})`),
+      series: [
+        { name: 'extracted tree split', values: treeResult.closest.map((c) => (Number.isFinite(c) ? c : Math.SQRT2)) },
+        { name: 'DLGN hyperplane', values: dl.trained.closest },
+      ],
+      valueFormat: () => '',
+      width: 760,
+    }),
+  };
+  figures.push(treeFigure);
+  let gridFigure: Figure | undefined;
   if (p.betas.length > 1 || p.lrs.length > 1) {
     const configs = p.betas.flatMap((b) => p.lrs.map((lr) => ({ b, lr })));
-    figures.push({
+    gridFigure = {
       file: `e6-validation-grid-${p.dataset}.svg`,
       caption: 'E6: validation accuracy of every gated configuration (beta, Adam rate), the basis of the choice.',
       svg: barChart({
@@ -374,7 +420,8 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
         valueFormat: () => '',
         width: 760,
       }),
-    });
+    };
+    figures.push(gridFigure);
   }
 
   // ---- report ---------------------------------------------------------------------------------
@@ -488,10 +535,37 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
       }),
     ),
   );
-  if (figures[3]) {
+  if (gridFigure) {
     md.push('');
-    md.push(figureRef(figures[3]));
+    md.push(figureRef(gridFigure));
   }
+  md.push('');
+  md.push('## A decision tree read out of the DLGN');
+  md.push('');
+  md.push(
+    `\`extractTree\` (docs/paths.md) grows an oblique tree of depth 4 on the training split from the trained DLGN's ${dl.units} gating hyperplanes: at each node the hyperplanes that cut its points are clustered (DBSCAN, eps 0.3) and the largest cluster's centre is the split (${treeResult.fromClusters} of its ${treeResult.splits} splits came from a cluster, the others from the best Gini decrease). ` +
+      "Unlike the follow-up paper, which retrains a DLGN on each node's points, every split here comes from the one DLGN.",
+  );
+  md.push('');
+  md.push(
+    table(
+      ['', 'train accuracy', 'test accuracy'],
+      [
+        ['DLGN', pct(evaluate(chosen.dlgn!.model, data.train, 'ce', 1000).accuracy!), pct(testAccuracy.dlgn)],
+        [`tree read out of it (depth ${treeResult.depth}, ${treeResult.splits} splits, ${treeResult.leaves} leaves)`, pct(treeResult.trainAccuracy), pct(treeResult.testAccuracy)],
+      ],
+    ),
+  );
+  md.push('');
+  md.push(
+    `True tree nodes with an extracted split within ${thr.map((t, i) => `${t}: ${treeResult.nodesFound[i]}/${nodes}`).join(', ')} (sign-invariant distance of the normals); per node (heap order) the closest split: ${treeResult.closest.map((c) => num(c)).join(', ')}.`,
+  );
+  md.push('');
+  md.push('```');
+  md.push(formatTree(dlgnTree, { maxTerms: 4 }));
+  md.push('```');
+  md.push('');
+  md.push(figureRef(treeFigure));
   md.push('');
   md.push('## What this shows');
   md.push('');
@@ -543,6 +617,7 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
     testStdErr: Object.fromEntries(FAMILIES.map((f) => [f.key, stdErr(testAccuracy[f.key])])),
     validationAccuracy: runs.map((r) => ({ model: r.model, beta: r.beta, lr: r.lr, valAccuracy: r.valAccuracy, trainLoss: r.trainLoss, epochsRun: r.epochsRun, keptEpoch: r.keptEpoch })),
     chosen: Object.fromEntries(FAMILIES.map((f) => [f.key, { beta: chosen[f.key]!.beta, lr: chosen[f.key]!.lr, valAccuracy: chosen[f.key]!.valAccuracy }])),
+    decisionTree: treeResult,
     hyperplanes: {
       thresholds: thr,
       nodeLevels: tree.nodes.map((nd) => nd.level),

@@ -169,6 +169,21 @@ describe('e6 (quick) with the follow-up recipe', () => {
     expect(Math.max(...GATED.map((k) => m.testAccuracy[k]))).toBeGreaterThan(0.6);
   });
 
+  it('reads a decision tree out of the DLGN and scores it like the model', () => {
+    const t = m.decisionTree;
+    expect(t.depth).toBeLessThanOrEqual(4);
+    expect(t.leaves).toBe(t.splits + 1);
+    expect(t.fromClusters).toBeLessThanOrEqual(t.splits);
+    for (const a of [t.trainAccuracy, t.testAccuracy]) expect(a >= 0 && a <= 1).toBe(true);
+    expect(t.closest).toHaveLength(15);
+    for (const [i, n] of t.nodesFound.entries()) {
+      expect(n).toBe(t.closest.filter((c: number) => c <= m.protocol.thresholds[i]).length);
+    }
+    expect(r.markdown).toContain('## A decision tree read out of the DLGN');
+    expect(r.figures.map((f) => f.file)).toContain('e6-tree-sdi.svg');
+    expect(r.markdown).toContain('(e6-tree-sdi.svg)');
+  });
+
   it('says which recipe ran and where it departs from the authors', () => {
     expect(r.markdown).toMatch(/the follow-up paper's authors' training/);
     expect(r.markdown).toMatch(/Models without any bias/);
