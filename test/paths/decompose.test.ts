@@ -311,4 +311,21 @@ describe('input validation', () => {
     expect(() => topPaths(model, [1, 2], 2, { rankBy: { output: 3 } })).toThrow(/rankBy.output 3 is out of range/);
     expect(() => verifyDecomposition(model, Tensor.zeros([2, 3]))).toThrow(/verifyDecomposition: expected x \[n, 2\]/);
   });
+  it('takes exactly one sample: a batch, a wrong width or a 3-D tensor is refused, not read in part', () => {
+    for (const op of [topPaths, pathSum, (m: Model, x: Tensor) => [...enumeratePaths(m, x)]] as const) {
+      expect(() => op(model, Tensor.zeros([2, 2]))).toThrow(/expected one input of 2 features \(\[2\] or \[1, 2\]\), got \[2, 2\]/);
+      expect(() => op(model, Tensor.zeros([1, 3]))).toThrow(/got \[1, 3\]/);
+      expect(() => op(model, Tensor.zeros([1, 1, 2]))).toThrow(/got \[1, 1, 2\]/);
+      expect(() => op(model, Tensor.zeros([1, 2]))).not.toThrow();
+    }
+    expect(() => verifyDecomposition(model, Tensor.zeros([2]))).toThrow(/expected x \[n, 2\], got \[2\]/);
+    expect(() => verifyDecomposition(model, Tensor.zeros([1, 1, 2]))).toThrow(/got \[1, 1, 2\]/);
+  });
+  it('bounds rankBy.output to an integer output index', () => {
+    const two = createModel({ kind: 'dlgn', inputDim: 2, widths: [3], outputDim: 2 }, { rng: 2 });
+    for (const bad of [-1, 0.5, 2, Number.NaN]) {
+      expect(() => topPaths(two, [1, 2], 2, { rankBy: { output: bad } }), String(bad)).toThrow(/rankBy.output .* is out of range \[0, 2\)/);
+    }
+    expect(topPaths(two, [1, 2], 2, { rankBy: { output: 1 } })).toHaveLength(2);
+  });
 });
