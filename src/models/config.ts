@@ -133,7 +133,7 @@ export function checkParameterCap(config: ModelConfig, cap: number, option: stri
     const c = resolveConfig(config);
     const arch = c.widths.length > 8 ? `${c.inputDim}-[${c.widths.slice(0, 8).join(',')},... ${c.widths.length} layers]-${c.outputDim}` : `${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim}`;
     throw new Error(
-      `a ${c.kind} ${arch} has ${n} parameters (${(n * 8 / 2 ** 20).toFixed(0)} MiB), over the cap of ${cap}; raise ${option} to load it`,
+      `a ${c.kind} ${arch} has ${n} parameters (${(n * 8 / 2 ** 20).toFixed(0)} MiB), over the cap of ${cap}; raise ${option} to allow it`,
     );
   }
   return n;
