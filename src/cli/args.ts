@@ -144,6 +144,9 @@ export function parseArgs(argv: readonly string[], spec: Pick<CommandSpec, 'opti
   return { positionals, flags };
 }
 
+/** A decimal number as a user types one: 12, -0.5, .5, 1e-3 (no hex, no spaces, no Infinity). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** Typed access to a command's parsed arguments, with usage errors naming the option and the bad value. */
 export class Flags {
   private readonly names: Set<string>;
@@ -198,7 +201,8 @@ export class Flags {
     if (s === undefined) return fallback;
     const v = Number(s);
     const ok =
-      s.trim() !== '' &&
+      // decimal only: Number() would also take '0x10', '0b11', ' 5 ' and ''
+      DECIMAL.test(s) &&
       Number.isFinite(v) &&
       (check === 'any' ||
         (check === 'int' && Number.isInteger(v)) ||
@@ -217,7 +221,7 @@ export class Flags {
     if (s === undefined) return fallback;
     const parts = s.split(',').map((p) => p.trim());
     const out = parts.map(Number);
-    if (parts.some((p) => p === '') || out.some((v) => !Number.isInteger(v) || v < 1)) {
+    if (parts.some((p) => !DECIMAL.test(p)) || out.some((v) => !Number.isInteger(v) || v < 1)) {
       throw new UsageError(`--${name} must be a comma-separated list of positive integers, got '${s}'`);
     }
     return out;
@@ -228,7 +232,7 @@ export class Flags {
     if (s === undefined) return undefined;
     const parts = s.split(',').map((p) => p.trim());
     const out = parts.map(Number);
-    if (parts.some((p) => p === '') || out.some((v) => !Number.isFinite(v))) throw new UsageError(`--${name} must be comma-separated numbers, got '${s}'`);
+    if (parts.some((p) => !DECIMAL.test(p)) || out.some((v) => !Number.isFinite(v))) throw new UsageError(`--${name} must be comma-separated numbers, got '${s}'`);
     return out;
   }
 }

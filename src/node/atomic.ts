@@ -239,7 +239,8 @@ export function prepareOutputDir(dir: string, names: readonly string[], what = '
       st = fs.statSync(cur);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw new Error(`${what} '${dir}': cannot check '${cur}' (${code ?? messageOf(e)})`);
+      // ENOTDIR: a file on the way up, which the next level reports by name
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new Error(`${what} '${dir}': cannot check '${cur}' (${code ?? messageOf(e)})`);
     }
     if (st !== undefined) {
       if (!st.isDirectory()) throw new Error(`${what} '${dir}': '${cur}' exists and is not a directory`);

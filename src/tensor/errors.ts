@@ -33,7 +33,7 @@ function shortJson(v: unknown): string {
   try {
     return JSON.stringify(v) ?? typeof v;
   } catch {
-    return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+    return Array.isArray(v) ? 'an array' : 'an object';
   }
 }
 
