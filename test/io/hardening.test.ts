@@ -211,3 +211,29 @@ describe('clip: bad values quoted short', () => {
     expect(clipText('q'.repeat(150), 10)).toBe('qqqqqqqqqq... (150 characters)');
   });
 });
+
+describe('forward refuses non-finite inputs instead of passing them silently', () => {
+  it('NaN and infinities, naming row and column; gates() too', () => {
+    // hard gates read 1[NaN > 0] = 0: without the check this output would be finite and wrong
+    const hard = createModel({ kind: 'dlgn', inputDim: 2, widths: [3, 3], outputDim: 1, gate: 'hard' }, { rng: 1 });
+    const x = Tensor.from([
+      [0.1, 0.2],
+      [0.3, NaN],
+    ]);
+    expect(() => hard.forward(x)).toThrow(
+      'forward: input holds NaN at row 1, column 1; inputs must be finite (a NaN gate would read as off and could give a finite, wrong output)',
+    );
+    expect(() => hard.gates(Tensor.from([[Infinity, 0]]))).toThrow('gates: input holds Infinity at row 0, column 0; inputs must be finite');
+    for (const kind of ['dln', 'dnn', 'dgn', 'dlgn-vt'] as const) {
+      const m = createModel({ kind, inputDim: 2, widths: [2], outputDim: 1, ...(kind === 'dlgn-vt' ? { features: 'sf' as const } : {}) });
+      expect(() => m.forward(Tensor.from([[-Infinity, 1]])), kind).toThrow('forward: input holds -Infinity at row 0, column 0');
+      expect(m.forward(Tensor.from([[1e300, -1e300]])).shape, kind).toEqual([1, 1]);
+    }
+    // a strided view is checked through its values
+    const view = Tensor.from([
+      [1, NaN],
+      [2, 3],
+    ]).transpose();
+    expect(() => hard.forward(view)).toThrow('forward: input holds NaN at row 1, column 0'); // [[1, 2], [NaN, 3]]
+  });
+});
