@@ -2,6 +2,8 @@
 // accessors, the "did you mean" suggestions and the shell completion scripts all read the same
 // tables, so they cannot drift apart.
 
+import { clipText } from '../tensor/errors.js';
+
 /** One `--option` of a command. */
 export interface OptionSpec {
   /** Without the dashes: `epochs`, `no-bias`. */
@@ -68,6 +70,8 @@ export function editDistance(a: string, b: string): number {
  * (at least 3 letters).
  */
 export function suggest(word: string, candidates: readonly string[]): string[] {
+  // a word far longer than any candidate is near none of them (and its edit distance is costly)
+  if (word.length > 64) return [];
   const limit = word.length <= 2 ? 0 : word.length <= 4 ? 1 : 2;
   const scored = candidates
     .map((c) => ({ c, d: c.startsWith(word) && word.length >= 3 ? 0.5 : editDistance(word.toLowerCase(), c.toLowerCase()) }))
@@ -108,16 +112,16 @@ export function parseArgs(argv: readonly string[], spec: Pick<CommandSpec, 'opti
       continue;
     }
     if (!a.startsWith('--')) {
-      throw new UsageError(`unknown option ${a} (options are spelled --name)${didYouMean(a.replace(/^-+/, ''), spec.options.map((o) => o.name), '--')}`);
+      throw new UsageError(`unknown option ${clipText(a)} (options are spelled --name)${didYouMean(a.replace(/^-+/, ''), spec.options.map((o) => o.name), '--')}`);
     }
     const eq = a.indexOf('=');
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
     const opt = byName.get(name);
     if (opt === undefined) {
-      throw new UsageError(`unknown option --${name}${didYouMean(name, spec.options.map((o) => o.name), '--')}`);
+      throw new UsageError(`unknown option --${clipText(name)}${didYouMean(name, spec.options.map((o) => o.name), '--')}`);
     }
     if (opt.value === undefined) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value, got '${a.slice(eq + 1)}'`);
+      if (eq >= 0) throw new UsageError(`--${name} takes no value, got '${clipText(a.slice(eq + 1))}'`);
       flags.set(name, true);
       continue;
     }
@@ -132,17 +136,20 @@ export function parseArgs(argv: readonly string[], spec: Pick<CommandSpec, 'opti
     i++;
   }
   const pos = spec.positionals;
-  if (pos === undefined && positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  if (pos?.count === 'one' && positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' (one ${pos.name} only)`);
+  if (pos === undefined && positionals.length > 0) throw new UsageError(`unexpected argument '${clipText(positionals[0])}'`);
+  if (pos?.count === 'one' && positionals.length > 1) throw new UsageError(`unexpected argument '${clipText(positionals[1])}' (one ${pos.name} only)`);
   if (pos?.choices) {
     for (const p of positionals) {
       if (!pos.choices.includes(p)) {
-        throw new UsageError(`unknown ${pos.name} '${p}' (expected ${pos.choices.join(', ')})${p.length > 2 ? didYouMean(p, pos.choices) : ''}`);
+        throw new UsageError(`unknown ${pos.name} '${clipText(p)}' (expected ${pos.choices.join(', ')})${p.length > 2 ? didYouMean(p, pos.choices) : ''}`);
       }
     }
   }
   return { positionals, flags };
 }
+
+/** A decimal number as a user types one: 12, -0.5, .5, 1e-3 (no hex, no spaces, no Infinity). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Typed access to a command's parsed arguments, with usage errors naming the option and the bad value. */
 export class Flags {
@@ -189,7 +196,7 @@ export class Flags {
 
   choice<T extends string>(name: string, options: readonly T[], fallback: T): T {
     const v = this.string(name, fallback);
-    if (!options.includes(v as T)) throw new UsageError(`--${name} must be one of ${options.join(', ')}, got '${v}'${didYouMean(v, options)}`);
+    if (!options.includes(v as T)) throw new UsageError(`--${name} must be one of ${options.join(', ')}, got '${clipText(v)}'${didYouMean(v, options)}`);
     return v as T;
   }
 
@@ -198,7 +205,8 @@ export class Flags {
     if (s === undefined) return fallback;
     const v = Number(s);
     const ok =
-      s.trim() !== '' &&
+      // decimal only: Number() would also take '0x10', '0b11', ' 5 ' and ''
+      DECIMAL.test(s) &&
       Number.isFinite(v) &&
       (check === 'any' ||
         (check === 'int' && Number.isInteger(v)) ||
@@ -207,7 +215,7 @@ export class Flags {
         (check === 'nonneg' && v >= 0));
     if (!ok) {
       const what = { any: 'a number', int: 'an integer', 'positive-int': 'a positive integer', positive: 'a number > 0', nonneg: 'a number >= 0' }[check];
-      throw new UsageError(`--${name} must be ${what}, got '${s}'`);
+      throw new UsageError(`--${name} must be ${what}, got '${clipText(s)}'`);
     }
     return v;
   }
@@ -217,8 +225,8 @@ export class Flags {
     if (s === undefined) return fallback;
     const parts = s.split(',').map((p) => p.trim());
     const out = parts.map(Number);
-    if (parts.some((p) => p === '') || out.some((v) => !Number.isInteger(v) || v < 1)) {
-      throw new UsageError(`--${name} must be a comma-separated list of positive integers, got '${s}'`);
+    if (parts.some((p) => !DECIMAL.test(p)) || out.some((v) => !Number.isInteger(v) || v < 1)) {
+      throw new UsageError(`--${name} must be a comma-separated list of positive integers, got '${clipText(s)}'`);
     }
     return out;
   }
@@ -228,7 +236,7 @@ export class Flags {
     if (s === undefined) return undefined;
     const parts = s.split(',').map((p) => p.trim());
     const out = parts.map(Number);
-    if (parts.some((p) => p === '') || out.some((v) => !Number.isFinite(v))) throw new UsageError(`--${name} must be comma-separated numbers, got '${s}'`);
+    if (parts.some((p) => !DECIMAL.test(p)) || out.some((v) => !Number.isFinite(v))) throw new UsageError(`--${name} must be comma-separated numbers, got '${clipText(s)}'`);
     return out;
   }
 }

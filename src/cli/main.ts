@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { type CommandSpec, Flags, UsageError, didYouMean, parseArgs } from './args.js';
+import { clipText } from '../tensor/errors.js';
 import { benchSpec } from './commands/bench.js';
 import { makeCompletionSpec } from './commands/completion.js';
 import { demoSpec } from './commands/demo.js';
@@ -79,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS.find((c) => c.name === cmd);
   if (!command) {
     const hint = didYouMean(cmd, [...COMMANDS.map((c) => c.name), ...BUILTINS]);
-    process.stderr.write(`halfspace: unknown command '${cmd}'${hint}\n(see 'halfspace --help' for the list)\n`);
+    process.stderr.write(`halfspace: unknown command '${clipText(cmd)}'${hint}\n(see 'halfspace --help' for the list)\n`);
     return 2;
   }
   // --help anywhere before a `--` asks for the command's help

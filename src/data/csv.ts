@@ -1,6 +1,10 @@
 // CSV to tensors: header detection, a label column, and errors that name the line and column.
 
+import { clipText } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
+
+/** The default cap on the number of classes integer labels may define (see CsvOptions.maxClasses). */
+export const DEFAULT_MAX_CLASSES = 10000;
 
 export interface CsvDataset {
   /** Features [n, d]. */
@@ -21,8 +25,18 @@ export interface CsvOptions {
   labelColumn?: string | number;
   /** Where the text came from, for error messages. */
   source?: string;
-  /** Force header detection on or off; by default a first row with any non-numeric cell is a header. */
+  /**
+   * Force header detection on or off. By default a first row of names only (no numeric cell) is
+   * a header, a first row of numbers only is data, and a first row that mixes the two is an
+   * error naming the cell (a data row with a typo must not be dropped as a header).
+   */
   header?: boolean;
+  /**
+   * Integer labels are classes 0..max; a label over this cap is refused (it would set the number
+   * of outputs, and the memory of every one-hot and output row); default
+   * {@link DEFAULT_MAX_CLASSES}. The CLI's `--max-classes N` sets it.
+   */
+  maxClasses?: number;
 }
 
 function splitLine(line: string): string[] {
@@ -67,7 +81,16 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvDataset {
     if (l.trim() !== '' && !l.trimStart().startsWith('#')) rows.push({ line: i + 1, cells: splitLine(l) });
   });
   if (rows.length === 0) throw new Error(`${src}: no data rows`);
-  const hasHeader = options.header ?? rows[0].cells.some((c) => !isNumeric(c));
+  const first = rows[0];
+  const numericCells = first.cells.filter(isNumeric).length;
+  if (options.header === undefined && numericCells > 0 && numericCells < first.cells.length) {
+    const col = first.cells.findIndex((c) => !isNumeric(c));
+    throw new Error(
+      `${src}: line ${first.line} mixes numbers and text (column ${col + 1}: '${clipText(first.cells[col])}' is not a finite number), so it is ` +
+        'neither a header (names only) nor a data row (numbers only); fix the cell, or say whether the file has a header (option header)',
+    );
+  }
+  const hasHeader = options.header ?? numericCells === 0;
   const header = hasHeader ? rows.shift()!.cells : null;
   if (rows.length === 0) throw new Error(`${src}: a header but no data rows`);
   const width = header ? header.length : rows[0].cells.length;
@@ -82,7 +105,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvDataset {
   } else if (typeof options.labelColumn === 'string') {
     labelIdx = names.indexOf(options.labelColumn);
     if (labelIdx < 0) {
-      throw new Error(`${src}: no column named '${options.labelColumn}' (columns: ${names.join(', ')})`);
+      throw new Error(`${src}: no column named '${clipText(options.labelColumn)}' (columns: ${names.slice(0, 20).map((c) => clipText(c, 40)).join(', ')}${names.length > 20 ? `, ... ${names.length} in all` : ''})`);
     }
   }
   const n = rows.length;
@@ -96,7 +119,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvDataset {
     let j = 0;
     cells.forEach((cell, col) => {
       if (!isNumeric(cell)) {
-        throw new Error(`${src}: line ${line}, column ${col + 1} (${names[col]}): '${cell}' is not a finite number`);
+        throw new Error(`${src}: line ${line}, column ${col + 1} (${clipText(names[col], 60)}): '${clipText(cell)}' is not a finite number`);
       }
       const v = Number(cell);
       if (col === labelIdx) y[i] = v;
@@ -105,6 +128,14 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvDataset {
   });
   const classification = y.every((v) => Number.isInteger(v) && v >= 0);
   const numClasses = classification ? y.reduce((m, v) => Math.max(m, v), 0) + 1 : 0;
+  const maxClasses = options.maxClasses ?? DEFAULT_MAX_CLASSES;
+  if (classification && numClasses > maxClasses) {
+    const at = y.findIndex((v) => v === numClasses - 1);
+    throw new Error(
+      `${src}: line ${rows[at].line}: label ${numClasses - 1} would make ${numClasses} classes (integer labels are classes 0..max), ` +
+        `over the cap of ${maxClasses}; relabel the classes 0..k-1, or raise the cap (--max-classes, option maxClasses)`,
+    );
+  }
   return {
     x: new Tensor(x, [n, d]),
     y: classification ? new Tensor(y, [n]) : new Tensor(y, [n, 1]),

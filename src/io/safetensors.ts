@@ -1,6 +1,6 @@
 // safetensors: the tensor file format of Hugging Face and PyTorch users, read and written as bytes.
 
-import { type ModelConfig, type ResolvedConfig, resolveConfig } from '../models/config.js';
+import { DEFAULT_MAX_PARAMETERS, type ModelConfig, type ResolvedConfig, checkParameterCap, resolveConfig } from '../models/config.js';
 import { type Model, Network, createModel } from '../models/families.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -413,6 +413,11 @@ export interface ImportOptions {
   /** What to call the bytes in errors; default `<bytes>`. */
   source?: string;
   maxHeaderBytes?: number;
+  /**
+   * The most parameters the config may describe, checked before the model is built; default
+   * 2^26 (512 MiB of float64). Raise it to import a bigger model (`halfspace import --max-parameters N`).
+   */
+  maxParameters?: number;
 }
 
 export interface ImportResult {
@@ -470,9 +475,21 @@ export function importSafetensors(bytes: Uint8Array, options: ImportOptions = {}
   } catch (e) {
     return fail(e instanceof Error ? e.message : String(e));
   }
+  // validate before allocating: a config in a few bytes of metadata must not build gigabytes
+  const cap = options.maxParameters ?? DEFAULT_MAX_PARAMETERS;
+  let count: number;
+  try {
+    count = checkParameterCap(config, cap, 'maxParameters');
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+  const held = contents.tensors.reduce((a, t) => a + t.tensor.size, 0);
+  if ((options.strict ?? true) && held < count && count > 2 ** 20) {
+    fail(`the config describes ${count} parameters, but the file's tensors hold only ${held} values (a strict import needs them all)`);
+  }
   let model: Model;
   try {
-    model = createModel(config, { rng: 0 });
+    model = createModel(config, { rng: 0, maxValueEntries: Math.max(cap, 2 ** 25) });
   } catch (e) {
     return fail(`cannot build the ${config.kind} model: ${e instanceof Error ? e.message : String(e)}`);
   }

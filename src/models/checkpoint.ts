@@ -1,8 +1,9 @@
 // Checkpoints: a model as versioned, deterministic JSON, validated field by field on load (browser-safe).
 
+import { clip, clipText } from '../tensor/errors.js';
 import { shapeStr, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type ModelConfig, type ModelKind, type ResolvedConfig, resolveConfig } from './config.js';
+import { DEFAULT_MAX_PARAMETERS, type ModelConfig, type ModelKind, type ResolvedConfig, checkParameterCap, parameterCount, resolveConfig } from './config.js';
 // a cycle by design: families.ts gives every model toJSON()/fromJSON() through this module, which
 // builds models with createModel; both sides use the other only inside functions, never at load
 import { type Model, Network, createModel } from './families.js';
@@ -90,6 +91,14 @@ const CONFIG_FIELDS: readonly (keyof ResolvedConfig)[] = [
 ];
 const TOP_FIELDS = ['format', 'version', 'kind', 'config', 'parameters', 'training'];
 
+/** How deep objects and arrays may nest in a checkpoint (the parameters need 3 levels). */
+export const MAX_JSON_DEPTH = 64;
+
+/** A field path for an error: long keys and deep paths cut to ~100 characters. */
+function clipPath(where: string): string {
+  return where.length > 100 ? `${where.slice(0, 100)}...` : where;
+}
+
 // ---- writing -------------------------------------------------------------------------------
 
 /** A finite number as JSON: shortest round-trip digits, and -0 kept (JSON.stringify drops the sign). */
@@ -108,7 +117,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Date) return 'a Date';
   if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+  if (typeof v === 'string') return `the string ${clip(v)}`;
   if (typeof v === 'object') return isPlainObject(v) ? 'an object' : `a ${v.constructor?.name ?? 'non-plain object'}`;
   return `a ${typeof v}`;
 }
@@ -118,6 +127,7 @@ function describe(v: unknown): string {
  * throws naming the offending path. Used on save and on load, so what loads can be saved again.
  */
 function checkJsonValue(v: unknown, where: string, fail: (msg: string) => never, seen: unknown[] = []): void {
+  if (seen.length > MAX_JSON_DEPTH) fail(`${clipPath(where)} nests deeper than ${MAX_JSON_DEPTH} levels`);
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) fail(`${where} is ${String(v)}; only finite numbers can be stored`);
@@ -277,11 +287,78 @@ export function checkpointJson(model: Model, meta: TrainingMeta = {}): Checkpoin
 // ---- reading -------------------------------------------------------------------------------
 
 function quoted(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? `'${clipText(v)}'` : clip(v);
 }
 
 function names(list: string[]): string {
-  return list.map((n) => `'${n}'`).join(', ');
+  const shown = list.slice(0, 10).map((n) => `'${clipText(n, 60)}'`);
+  return list.length > 10 ? `${shown.join(', ')} and ${list.length - 10} more` : shown.join(', ');
+}
+
+/** Options of {@link parseCheckpoint}, {@link checkpointFromJson} and `loadCheckpoint`. */
+export interface CheckpointReadOptions {
+  /**
+   * The most parameters a checkpoint may describe, checked from its config before anything is
+   * built; default {@link DEFAULT_MAX_PARAMETERS} (2^26, 512 MiB of float64). Raise it to load
+   * a bigger model (the CLI has no such model; the library does).
+   */
+  maxParameters?: number;
+}
+
+/**
+ * Scans JSON text that JSON.parse accepted for what JSON.parse hides: a key repeated in one
+ * object (JSON.parse keeps the last, silently) and nesting deeper than MAX_JSON_DEPTH. Returns
+ * the problem, naming the object by its path, or undefined. One pass, no allocation per value.
+ */
+function scanJson(text: string): string | undefined {
+  // one frame per open object/array: its path, its keys (objects), whether a key comes next
+  const stack: { path: string; keys: Set<string> | null; expectKey: boolean; last: string }[] = [];
+  const n = text.length;
+  let i = 0;
+  const readString = (): string => {
+    const start = i;
+    i++;
+    let escaped = false;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x5c) {
+        escaped = true;
+        i += 2;
+        continue;
+      }
+      if (c === 0x22) break;
+      i++;
+    }
+    i++;
+    const raw = text.slice(start + 1, i - 1);
+    return escaped ? (JSON.parse(text.slice(start, i)) as string) : raw;
+  };
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const top = stack[stack.length - 1];
+      if (top !== undefined && top.keys !== null && top.expectKey) {
+        const key = readString();
+        if (top.keys.has(key)) return `duplicate key ${clip(key, 60)} in ${top.path === '' ? 'the top-level object' : clipPath(top.path)} (JSON.parse would keep the last silently)`;
+        top.keys.add(key);
+        top.expectKey = false;
+        top.last = key;
+      } else readString();
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) {
+      const parent = stack[stack.length - 1];
+      const path = parent === undefined ? '' : parent.keys === null ? `${parent.path}[]` : parent.path === '' ? parent.last : `${parent.path}.${parent.last}`;
+      if (stack.length >= MAX_JSON_DEPTH) return `${clipPath(path) || 'the document'} nests deeper than ${MAX_JSON_DEPTH} levels`;
+      stack.push({ path, keys: c === 0x7b ? new Set() : null, expectKey: c === 0x7b, last: '' });
+    } else if (c === 0x7d || c === 0x5d) stack.pop();
+    else if (c === 0x2c) {
+      const top = stack[stack.length - 1];
+      if (top !== undefined && top.keys !== null) top.expectKey = true;
+    }
+    i++;
+  }
+  return undefined;
 }
 
 /**
@@ -299,21 +376,26 @@ function names(list: string[]): string {
  * const { model, meta, config } = parseCheckpoint(await (await fetch('model.json')).text(), 'model.json');
  * ```
  */
-export function parseCheckpoint(text: string, source = '<text>'): LoadedCheckpoint {
+export function parseCheckpoint(text: string, source = '<text>', options: CheckpointReadOptions = {}): LoadedCheckpoint {
   const fail = failFor(source);
   if (typeof text !== 'string') fail(`expected JSON text, got ${describe(text)}`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    fail(`not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    // a stack overflow inside JSON.parse is deep nesting; the scan names where
+    const deep = e instanceof RangeError ? scanJson(text) : undefined;
+    fail(deep ?? `not valid JSON (${clip(e instanceof Error ? e.message : String(e), 200).replace(/^"|"$/g, '')})`);
   }
-  return checkpointFromJson(doc, source);
+  const problem = scanJson(text);
+  if (problem !== undefined) fail(problem);
+  return checkpointFromJson(doc, source, options);
 }
 
 function failFor(source: string): (msg: string) => never {
   return (msg) => {
-    throw new Error(`checkpoint ${source}: ${msg}`);
+    // a safety net under the clipped quotations: no message grows with the input
+    throw new Error(`checkpoint ${clipPath(source)}: ${msg.length > 600 ? `${msg.slice(0, 600)}...` : msg}`);
   };
 }
 
@@ -330,8 +412,10 @@ function failFor(source: string): (msg: string) => never {
  * console.assert(copy.namedParameters().length === net.namedParameters().length);
  * ```
  */
-export function checkpointFromJson(doc: unknown, source = '<json>'): LoadedCheckpoint {
+export function checkpointFromJson(doc: unknown, source = '<json>', options: CheckpointReadOptions = {}): LoadedCheckpoint {
   const fail = failFor(source);
+  const cap = options.maxParameters ?? DEFAULT_MAX_PARAMETERS;
+  if (typeof cap !== 'number' || !(cap >= 0)) fail(`maxParameters must be a number >= 0, got ${clip(cap)}`);
   if (!isPlainObject(doc)) fail(`expected a JSON object at the top level, got ${describe(doc)}`);
   const top = doc as Record<string, unknown>;
 
@@ -374,9 +458,26 @@ export function checkpointFromJson(doc: unknown, source = '<json>'): LoadedCheck
   if (!isPlainObject(top.parameters)) fail(`parameters must be an object, got ${describe(top.parameters)}`);
   const params = top.parameters as Record<string, unknown>;
 
+  // validate before allocating: the config alone says how big the model is, and the file must
+  // hold that many values; a 7 KB file claiming widths [20000, 20000] stops here, not at 6 GB
+  try {
+    checkParameterCap(config, cap, 'maxParameters (parseCheckpoint/loadCheckpoint option)');
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+  const want = parameterCount(config);
+  let held = 0;
+  for (const entry of Object.values(params)) {
+    if (isPlainObject(entry) && Array.isArray(entry.data)) held += entry.data.length;
+  }
+  // (a small model is built anyway, so the errors below can name exactly what is missing)
+  if (held < want && want > 2 ** 20) {
+    fail(`config describes ${want} parameters (${kind} ${config.inputDim}-[${config.widths.length > 8 ? `${config.widths.slice(0, 8).join(',')},...` : config.widths.join(',')}]-${config.outputDim}), but the parameters hold only ${held} values`);
+  }
+
   let model: Model;
   try {
-    model = createModel(config);
+    model = createModel(config, { maxValueEntries: Math.max(cap, 2 ** 25) });
   } catch (e) {
     return fail(`cannot build the ${kind} model: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -403,7 +504,7 @@ export function checkpointFromJson(doc: unknown, source = '<json>'): LoadedCheck
     if (!('data' in e)) fail(`${at} is missing 'data'`);
     const shape = e.shape;
     if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
-      fail(`${at}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+      fail(`${at}: shape must be a list of non-negative integers, got ${clip(shape)}`);
     }
     const want = p.value.shape;
     const got = shape as number[];

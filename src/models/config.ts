@@ -1,5 +1,7 @@
 // Model configurations: the fields of docs/math.md's families, validated with errors that name the field.
 
+import { clip, clipText } from '../tensor/errors.js';
+
 /** The five families of docs/math.md (`dnn` is the ReLU network). */
 export type ModelKind = 'dln' | 'dnn' | 'dgn' | 'dlgn' | 'dlgn-vt';
 
@@ -33,7 +35,7 @@ const KNOWN_FIELDS = new Set(['kind', 'inputDim', 'widths', 'outputDim', 'bias',
 
 function positiveInt(field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new Error(`model config: ${field} must be a positive integer, got ${JSON.stringify(v)}`);
+    throw new Error(`model config: ${field} must be a positive integer, got ${clip(v)}`);
   }
   return v;
 }
@@ -41,7 +43,7 @@ function positiveInt(field: string, v: unknown): number {
 function oneOf<T extends string>(field: string, v: unknown, options: readonly T[], fallback: T): T {
   if (v === undefined) return fallback;
   if (!options.includes(v as T)) {
-    throw new Error(`model config: ${field} must be one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
+    throw new Error(`model config: ${field} must be one of ${options.join(', ')}, got ${clip(v)}`);
   }
   return v as T;
 }
@@ -54,18 +56,18 @@ function oneOf<T extends string>(field: string, v: unknown, options: readonly T[
 export function resolveConfig(config: ModelConfig): ResolvedConfig {
   if (typeof config !== 'object' || config === null) throw new Error('model config: expected an object');
   for (const key of Object.keys(config)) {
-    if (!KNOWN_FIELDS.has(key)) throw new Error(`model config: unknown field '${key}'`);
+    if (!KNOWN_FIELDS.has(key)) throw new Error(`model config: unknown field '${clipText(key)}'`);
   }
   const kind = oneOf('kind', config.kind, KINDS, undefined as unknown as ModelKind);
   if (kind === undefined) throw new Error(`model config: kind is required (one of ${KINDS.join(', ')})`);
   const inputDim = positiveInt('inputDim', config.inputDim);
   const outputDim = positiveInt('outputDim', config.outputDim);
   if (!Array.isArray(config.widths) || config.widths.length === 0) {
-    throw new Error(`model config: widths must be a non-empty list of positive integers, got ${JSON.stringify(config.widths)}`);
+    throw new Error(`model config: widths must be a non-empty list of positive integers, got ${clip(config.widths)}`);
   }
   const widths = config.widths.map((w, i) => positiveInt(`widths[${i}]`, w));
   if (config.bias !== undefined && typeof config.bias !== 'boolean') {
-    throw new Error(`model config: bias must be true or false, got ${JSON.stringify(config.bias)}`);
+    throw new Error(`model config: bias must be true or false, got ${clip(config.bias)}`);
   }
   const features = oneOf('features', config.features, ['cf', 'sf'] as const, kind === 'dlgn-vt' ? 'sf' : 'cf');
   if (kind === 'dlgn-vt' && features !== 'sf') {
@@ -76,7 +78,7 @@ export function resolveConfig(config: ModelConfig): ResolvedConfig {
   }
   const beta = config.beta ?? 10;
   if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
-    throw new Error(`model config: beta must be a finite number > 0, got ${JSON.stringify(config.beta)}`);
+    throw new Error(`model config: beta must be a finite number > 0, got ${clip(config.beta)}`);
   }
   return {
     kind,
@@ -89,4 +91,50 @@ export function resolveConfig(config: ModelConfig): ResolvedConfig {
     beta,
     valueInput: oneOf('valueInput', config.valueInput, ['ones', 'input'] as const, kind === 'dgn' ? 'input' : 'ones'),
   };
+}
+
+/**
+ * The number of parameters a model with this config has, computed from the config alone (no
+ * allocation), so a size from outside can be checked before anything is built. Counts can exceed
+ * 2^53 (a huge DLGN-VT value tensor); they are then inexact but still over any cap.
+ *
+ * @example
+ * ```ts
+ * parameterCount({ kind: 'dlgn', inputDim: 2, widths: [4, 4], outputDim: 1 }); // 77
+ * ```
+ */
+export function parameterCount(config: ModelConfig): number {
+  const c = resolveConfig(config);
+  const b = c.bias ? 1 : 0;
+  const linear = (fanIn: number, m: number): number => fanIn * m + b * m;
+  const chain = (): number => {
+    const dims = [c.inputDim, ...c.widths];
+    let n = 0;
+    for (let l = 0; l < c.widths.length; l++) n += linear(dims[l], c.widths[l]);
+    return n + linear(dims[dims.length - 1], c.outputDim);
+  };
+  if (c.kind === 'dln' || c.kind === 'dnn') return chain();
+  let gating = 0;
+  for (let l = 0; l < c.widths.length; l++) gating += linear(c.features === 'sf' || l === 0 ? c.inputDim : c.widths[l - 1], c.widths[l]);
+  if (c.kind === 'dlgn-vt') return gating + c.outputDim * c.widths.reduce((p, m) => p * m, 1);
+  return gating + chain();
+}
+
+/** The default cap on a model read from outside (checkpoint, safetensors): 2^26 parameters (512 MiB of float64). */
+export const DEFAULT_MAX_PARAMETERS = 2 ** 26;
+
+/**
+ * Throws unless a config read from `what` describes at most `cap` parameters; the message names
+ * the count, the cap and the option that lifts it. Call it before building the model.
+ */
+export function checkParameterCap(config: ModelConfig, cap: number, option: string): number {
+  const n = parameterCount(config);
+  if (n > cap) {
+    const c = resolveConfig(config);
+    const arch = c.widths.length > 8 ? `${c.inputDim}-[${c.widths.slice(0, 8).join(',')},... ${c.widths.length} layers]-${c.outputDim}` : `${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim}`;
+    throw new Error(
+      `a ${c.kind} ${arch} has ${n} parameters (${(n * 8 / 2 ** 20).toFixed(0)} MiB), over the cap of ${cap}; raise ${option} to allow it`,
+    );
+  }
+  return n;
 }

@@ -41,7 +41,7 @@ export abstract class Network extends Module {
   /** The one place each family's computation is written. */
   abstract pass(x: Var): Pass;
 
-  /** The network output [n, k] for inputs [n, d]. */
+  /** The network output [n, k] for inputs [n, d]; a NaN or infinite input is refused, naming row and column. */
   forward(x: Var | Tensor): Var {
     return this.pass(this.checkInput('forward', x)).out;
   }
@@ -65,6 +65,18 @@ export abstract class Network extends Module {
     const v = asVar(x);
     if (v.value.ndim !== 2 || v.shape[1] !== this.config.inputDim) {
       throw new Error(`${op}: expected input [n, ${this.config.inputDim}], got ${shapeStr(v.shape)}`);
+    }
+    // refused, not propagated: a hard gate reads 1[NaN > 0] = 0, so a NaN input could come out
+    // as a finite, wrong output; one pass over n x d values, small next to the layers' n x d x m
+    const xs = v.value.values();
+    for (let k = 0; k < xs.length; k++) {
+      if (!Number.isFinite(xs[k])) {
+        const d = this.config.inputDim;
+        throw new Error(
+          `${op}: input holds ${xs[k]} at row ${Math.floor(k / d)}, column ${k % d}; inputs must be finite ` +
+            '(a NaN gate would read as off and could give a finite, wrong output)',
+        );
+      }
     }
     return v;
   }

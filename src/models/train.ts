@@ -98,6 +98,13 @@ export interface FitOptions {
    * as it is <= `lossThreshold`. `monitor` defaults to `valLoss` with validation data, else `loss`.
    */
   earlyStopping?: { patience?: number; minDelta?: number; monitor?: 'loss' | 'valLoss'; lossThreshold?: number };
+  /**
+   * Divergence guard: a batch loss above `maxLossGrowth` times the first positive batch loss is
+   * an exploding run, treated like a non-finite loss (weights restored to the last step whose
+   * loss passed, a {@link DivergenceError} thrown). Default 1e6; `Infinity` turns the finite
+   * guard off (NaN and infinite losses are always refused).
+   */
+  maxLossGrowth?: number;
   /** Checked before every batch; an abort returns the history so far with `stopped: 'aborted'`. */
   signal?: AbortSignal;
   /**
@@ -137,7 +144,7 @@ const LOSSES: readonly LossKind[] = ['mse', 'ce', 'logistic', 'hinge'];
 const FIT_FIELDS = new Set([
   'loss', 'epochs', 'batchSize', 'optimizer', 'lr', 'momentum', 'weightDecay', 'betas', 'eps', 'schedule', 'seed',
   'shuffle', 'validation', 'freeze', 'train', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay',
-  'betaSchedule', 'earlyStopping', 'signal', 'onTrainBegin', 'onEpochEnd', 'onBatchEnd', 'onTrainEnd',
+  'betaSchedule', 'earlyStopping', 'maxLossGrowth', 'signal', 'onTrainBegin', 'onEpochEnd', 'onBatchEnd', 'onTrainEnd',
 ]);
 /** Options that configure an optimiser `fit` builds; with an `Optimizer` instance they would be ignored. */
 const BUILD_FIELDS = ['lr', 'momentum', 'weightDecay', 'betas', 'eps', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay'] as const;
@@ -519,6 +526,22 @@ function buildScheduler(op: string, schedule: FitOptions['schedule'], opt: Optim
   throw new Error(`${op}: schedule.kind must be step or cosine, got ${JSON.stringify((schedule as { kind: unknown }).kind)}`);
 }
 
+/**
+ * What `fit` throws when training diverges: a non-finite loss, an exploding loss (see
+ * `maxLossGrowth`) or non-finite weights. The model holds the last good weights (those before
+ * the step that broke them); `history` has the epochs completed before it, `history.steps` the
+ * steps whose weights are kept. Callers that want to keep the run (the CLI does) save the model from here.
+ */
+export class DivergenceError extends Error {
+  override name = 'DivergenceError';
+  constructor(
+    message: string,
+    readonly detail: { reason: 'non-finite-loss' | 'exploding-loss' | 'non-finite-weights'; epoch: number; batch: number; loss: number; history: History },
+  ) {
+    super(message);
+  }
+}
+
 function allFinite(params: Var[]): boolean {
   for (const p of params) {
     const d = p.value.data;
@@ -538,7 +561,10 @@ function allFinite(params: Var[]): boolean {
  * is the step that produced the bad weights — and `fit` throws
  * `${op}: loss became NaN at epoch 3, batch 2; weights restored to the last finite step`. The same
  * restore happens (with a "parameters became non-finite" message) if the weights hold NaN or
- * infinity at the end of an epoch. The copy lives in buffers allocated once.
+ * infinity at the end of an epoch, and if a batch loss exceeds `maxLossGrowth` (default 1e6)
+ * times the first positive batch loss (an exploding run: "loss exploded to 1.6e+18 ..."). The
+ * error is a {@link DivergenceError} whose `detail` has the reason, epoch, batch, loss and the
+ * history so far, so a caller can save the restored weights. The copy lives in buffers allocated once.
  *
  * Abort: `signal` is checked before every batch; an abort returns with `stopped: 'aborted'`,
  * `steps` = the steps completed, and the weights as after the last of them. If it fires in
@@ -670,6 +696,10 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
     );
   }
 
+  const growth = options.maxLossGrowth ?? 1e6;
+  if (typeof growth !== 'number' || Number.isNaN(growth) || growth <= 1) {
+    throw new Error(`${op}: maxLossGrowth must be a number > 1 (Infinity: no finite guard), got ${String(growth)}`);
+  }
   const es = options.earlyStopping ?? {};
   const monitor = es.monitor ?? (options.validation !== undefined ? 'valLoss' : 'loss');
   if (monitor !== 'loss' && monitor !== 'valLoss') throw new Error(`${op}: earlyStopping.monitor must be loss or valLoss, got ${JSON.stringify(monitor)}`);
@@ -719,6 +749,11 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
   // allocated once (the step is O(n P) anyway; the copy is O(P) and allocation-free)
   const good = params.map((p) => Float64Array.from(p.value.data));
   const restore = (): void => params.forEach((p, i) => p.value.data.set(good[i]));
+  // the weights go back to before the most recent step, which no longer counts
+  const undoLastStep = (): void => {
+    restore();
+    if (history.steps > 0) history.steps--;
+  };
 
   // the step itself: a Trainer (one workspace per batch size, so steady-state steps allocate no
   // tensor memory) and, for minibatches, row buffers per batch size for the gathered samples
@@ -737,6 +772,7 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
   let best = Infinity; // lowest monitored loss (bestEpoch)
   let ref = Infinity; // the patience rule's reference: moves only on improvements > minDelta
   let wait = 0;
+  let firstLoss = 0; // the first positive batch loss: the divergence guard's reference
 
   const flags = named.map(([, p]) => p.requiresGrad);
   for (const [, p] of named) if (!trainable.has(p)) p.requiresGrad = false;
@@ -781,8 +817,23 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
         // leaves the weights alone, so `good` is copied after it as well as before
         const lv = trainer.lossAndGrad(xb, yb);
         if (!Number.isFinite(lv)) {
-          restore();
-          throw new Error(`${op}: loss became ${lv} at epoch ${epoch}, batch ${batch}; weights restored to the last finite step`);
+          undoLastStep();
+          throw new DivergenceError(`${op}: loss became ${lv} at epoch ${epoch}, batch ${batch}; weights restored to the last finite step`, {
+            reason: 'non-finite-loss',
+            epoch,
+            batch,
+            loss: lv,
+            history,
+          });
+        }
+        if (firstLoss === 0 && lv > 0) firstLoss = lv;
+        if (firstLoss > 0 && lv > growth * firstLoss) {
+          undoLastStep();
+          throw new DivergenceError(
+            `${op}: loss exploded to ${lv.toPrecision(3)} at epoch ${epoch}, batch ${batch} (over maxLossGrowth ${growth} x the first batch loss ${firstLoss.toPrecision(3)}); ` +
+              'weights restored to the last step before it',
+            { reason: 'exploding-loss', epoch, batch, loss: lv, history },
+          );
         }
         for (let i = 0; i < params.length; i++) good[i].set(params[i].value.data);
         trainer.update();
@@ -796,8 +847,14 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
       }
       // a step can leave NaN weights without any later batch of this epoch noticing
       if (!allFinite(params)) {
-        restore();
-        throw new Error(`${op}: parameters became non-finite at epoch ${epoch}, batch ${batch - 1}; weights restored to the last finite step`);
+        undoLastStep();
+        throw new DivergenceError(`${op}: parameters became non-finite at epoch ${epoch}, batch ${batch - 1}; weights restored to the last finite step`, {
+          reason: 'non-finite-weights',
+          epoch,
+          batch: batch - 1,
+          loss: NaN,
+          history,
+        });
       }
       const log: EpochLog = { epoch, loss: lossSum / n, lr };
       if (classification) log.accuracy = correct / n;

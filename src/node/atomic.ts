@@ -141,3 +141,140 @@ export async function writeFileAtomicAsync(target: string, data: string | Uint8A
   }
   syncDirectory(path.dirname(path.resolve(target)));
 }
+
+/** `<name>.<pid>.<8 base-36 chars>.tmp`: the temp files writeFileAtomic makes. */
+const TEMP_RE = /^(.+)\.(\d+)\.[0-9a-z]{8}\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files a killed writer left in `dir` (`<name>.<pid>.<rand>.tmp`, for the
+ * `names` given, or any name), when the process `<pid>` is no longer running: a live writer's
+ * temp file is left alone. Returns the files removed. Errors other than a missing directory are
+ * ignored (cleanup is best effort; the atomic rename never depended on it).
+ */
+export function cleanStaleTemps(dir: string, names?: readonly string[]): string[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const e of entries) {
+    const m = TEMP_RE.exec(e);
+    if (m === null || (names !== undefined && !names.includes(m[1]))) continue;
+    if (processAlive(Number(m[2]))) continue;
+    try {
+      fs.rmSync(path.join(dir, e), { force: true });
+      removed.push(e);
+    } catch {
+      // best effort
+    }
+  }
+  return removed;
+}
+
+/**
+ * Writes several files as one step, as nearly as POSIX allows: every file goes to its temp file
+ * and is fsynced first, and only when all are complete are they renamed, in the order given. A
+ * failure before the renames leaves every target as it was (temps removed); a kill between two
+ * renames can leave the first new and the rest old, which is why the CLI's metrics.json records
+ * the SHA-256 of the model.json it belongs with (rename model.json last, check the hash).
+ */
+export function writeFilesAtomic(files: readonly { path: string; data: string | Uint8Array }[]): void {
+  for (const f of files) checkDirectory('writeFilesAtomic', f.path);
+  const staged: { tmp: string; target: string }[] = [];
+  try {
+    for (const f of files) {
+      const tmp = tempPathFor(f.path);
+      const bytes = toBytes(f.data);
+      const fd = fs.openSync(tmp, 'wx', existingMode(f.path) ?? 0o666);
+      staged.push({ tmp, target: f.path });
+      try {
+        let written = 0;
+        while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+  } catch (e) {
+    for (const s of staged) fs.rmSync(s.tmp, { force: true });
+    throw new Error(`writeFilesAtomic: cannot write '${staged.at(-1)?.target ?? files[0]?.path}': ${messageOf(e)}`, { cause: e });
+  }
+  for (let i = 0; i < staged.length; i++) {
+    try {
+      fs.renameSync(staged[i].tmp, staged[i].target);
+    } catch (e) {
+      for (const s of staged.slice(i)) fs.rmSync(s.tmp, { force: true });
+      throw new Error(`writeFilesAtomic: cannot write '${staged[i].target}': ${messageOf(e)}`, { cause: e });
+    }
+  }
+  for (const dir of new Set(staged.map((s) => path.dirname(path.resolve(s.target))))) syncDirectory(dir);
+}
+
+/**
+ * Makes sure `dir` can take the output files `names` before any work is done: creates it (and
+ * missing parents) one level at a time — never `mkdir -p`, which loops forever on procfs — refuses
+ * a path that is a file, an output name that is a directory, and a directory where a probe file
+ * cannot be created and removed. Errors name the flag (`what`) and the path.
+ */
+export function prepareOutputDir(dir: string, names: readonly string[], what = 'output directory'): void {
+  const abs = path.resolve(dir);
+  const missing: string[] = [];
+  let cur = abs;
+  for (;;) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(cur);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // ENOTDIR: a file on the way up, which the next level reports by name
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new Error(`${what} '${dir}': cannot check '${cur}' (${code ?? messageOf(e)})`);
+    }
+    if (st !== undefined) {
+      if (!st.isDirectory()) throw new Error(`${what} '${dir}': '${cur}' exists and is not a directory`);
+      break;
+    }
+    missing.push(cur);
+    const parent = path.dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  for (const m of missing.reverse()) {
+    try {
+      fs.mkdirSync(m);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new Error(`${what} '${dir}': cannot create '${m}' (${code ?? messageOf(e)})`);
+    }
+  }
+  for (const n of names) {
+    const target = path.join(abs, n);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(target);
+    } catch {
+      st = undefined;
+    }
+    if (st !== undefined && !st.isFile()) throw new Error(`${what} '${dir}': '${target}' exists and is not a regular file`);
+  }
+  const probe = path.join(abs, `.halfspace-probe.${process.pid}.${Math.random().toString(36).slice(2, 10).padEnd(8, '0')}.tmp`);
+  try {
+    fs.closeSync(fs.openSync(probe, 'wx'));
+    fs.rmSync(probe, { force: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`${what} '${dir}': cannot write files there (${code ?? messageOf(e)})`);
+  }
+}

@@ -1,7 +1,7 @@
 // Checkpoint files (Node only): serializeCheckpoint/parseCheckpoint of src/models plus an atomic write and a read.
 
 import { readFileSync } from 'node:fs';
-import { type LoadedCheckpoint, type TrainingMeta, parseCheckpoint, serializeCheckpoint } from '../models/checkpoint.js';
+import { type CheckpointReadOptions, type LoadedCheckpoint, type TrainingMeta, parseCheckpoint, serializeCheckpoint } from '../models/checkpoint.js';
 import type { Model } from '../models/families.js';
 import { writeFileAtomic } from './atomic.js';
 
@@ -30,9 +30,10 @@ export function saveCheckpoint(path: string, model: Model, meta: TrainingMeta = 
 
 /**
  * Reads and validates a checkpoint file (see `parseCheckpoint`); errors start with
- * `checkpoint <path>:`.
+ * `checkpoint <path>:`. `options.maxParameters` caps the model the file may describe (default
+ * 2^26 parameters), checked from its config before anything is built.
  */
-export function loadCheckpoint(path: string): LoadedCheckpoint {
+export function loadCheckpoint(path: string, options: CheckpointReadOptions = {}): LoadedCheckpoint {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -41,5 +42,5 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${e instanceof Error ? e.message : String(e)})`;
     throw new Error(`checkpoint ${path}: ${why}`, { cause: e });
   }
-  return parseCheckpoint(text, path);
+  return parseCheckpoint(text, path, options);
 }

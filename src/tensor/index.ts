@@ -2,6 +2,7 @@
 
 export * from './shape.js';
 export * from './tensor.js';
+export { clip, clipText, MAX_QUOTE } from './errors.js';
 export * as ops from './ops.js';
 export { matmul, matmulInto, setGemmExecutor, gemmExecutor, type GemmExecutor } from './linalg.js';
 export { gemm, gemmKernel, gemmKernelCounts, gemmNaive, setGemmMemoryLimit, useGemmKernel } from './gemm.js';

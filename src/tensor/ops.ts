@@ -233,8 +233,10 @@ export const add = (a: Tensor, b: Tensor | number): Tensor => arith(ADD, a, asTe
 export const sub = (a: Tensor, b: Tensor | number): Tensor => arith(SUB, a, asTensor(b));
 export const mul = (a: Tensor, b: Tensor | number): Tensor => arith(MUL, a, asTensor(b));
 export const div = (a: Tensor, b: Tensor | number): Tensor => arith(DIV, a, asTensor(b));
-export const maximum = (a: Tensor, b: Tensor | number): Tensor => zipWith('maximum', a, asTensor(b), (x, y) => (x >= y ? x : y));
-export const minimum = (a: Tensor, b: Tensor | number): Tensor => zipWith('minimum', a, asTensor(b), (x, y) => (x <= y ? x : y));
+/** max(a, b) elementwise; NaN in either operand gives NaN (IEEE maximum, as torch.maximum). */
+export const maximum = (a: Tensor, b: Tensor | number): Tensor => zipWith('maximum', a, asTensor(b), (x, y) => (x >= y || x !== x ? x : y));
+/** min(a, b) elementwise; NaN in either operand gives NaN (IEEE minimum, as torch.minimum). */
+export const minimum = (a: Tensor, b: Tensor | number): Tensor => zipWith('minimum', a, asTensor(b), (x, y) => (x <= y || x !== x ? x : y));
 
 /**
  * `a` as one contiguous run of values (itself when it already is one), so the unary loops below
@@ -280,7 +282,7 @@ export function square(a: Tensor): Tensor {
 export const powScalar = (a: Tensor, p: number): Tensor =>
   p === 2 ? square(a) : map(a, (x) => Math.pow(x, p));
 
-/** relu(x) = max(x, 0); relu(-0) is 0, relu(NaN) is 0. */
+/** relu(x) = max(x, 0); relu(-0) is 0, relu(NaN) is NaN (as torch.relu). */
 export function relu(a: Tensor): Tensor {
   const c = runOf(a);
   const d = c.data;
@@ -304,7 +306,7 @@ export function step(a: Tensor): Tensor {
 
 /** g (*) 1[x > 0] in one pass: the relu gradient (x the relu input, both of one shape). */
 export function reluBackward(g: Tensor, x: Tensor): Tensor {
-  if (!sameShape(g.shape, x.shape)) return mul(g, step(x));
+  if (!sameShape(g.shape, x.shape)) return zipWith('reluBackward', g, x, (gv, xv) => (xv > 0 || xv !== xv ? gv : 0));
   const gc = runOf(g);
   const xc = runOf(x);
   const gd = gc.data;
@@ -479,10 +481,25 @@ export function min(t: Tensor, axes?: number | readonly number[], keepDims = fal
   return reduce('min', t, axes, keepDims, Infinity, (a, v) => (v < a || Number.isNaN(v) ? v : a));
 }
 
-/** Index of the largest entry along one axis (the first on ties); the axis is removed. */
+/**
+ * Index of the largest entry along one axis (the first on ties); the axis is removed. NaN counts
+ * as larger than everything (the first NaN wins), as torch.argmax and numpy.argmax.
+ */
 export function argmax(t: Tensor, axis = -1, keepDims = false): Tensor {
-  const ax = normalizeAxis('argmax', axis, t.ndim);
-  checkNonEmpty('argmax', t, [ax]);
+  return argBest('argmax', t, axis, keepDims, 1);
+}
+
+/**
+ * Index of the smallest entry along one axis (the first on ties); the axis is removed. NaN
+ * counts as the extreme here too (the first NaN wins), as torch.argmin and numpy.argmin.
+ */
+export function argmin(t: Tensor, axis = -1, keepDims = false): Tensor {
+  return argBest('argmin', t, axis, keepDims, -1);
+}
+
+function argBest(op: string, t: Tensor, axis: number, keepDims: boolean, sign: 1 | -1): Tensor {
+  const ax = normalizeAxis(op, axis, t.ndim);
+  checkNonEmpty(op, t, [ax]);
   const moved = t.permute([...t.shape.map((_, i) => i).filter((i) => i !== ax), ax]).contiguous();
   const n = t.shape[ax];
   const rows = moved.size / n;
@@ -491,10 +508,10 @@ export function argmax(t: Tensor, axis = -1, keepDims = false): Tensor {
   const o = moved.offset;
   for (let r = 0; r < rows; r++) {
     let best = 0;
-    let bv = d[o + r * n];
-    for (let j = 1; j < n; j++) {
-      const v = d[o + r * n + j];
-      if (v > bv) {
+    let bv = sign * d[o + r * n];
+    for (let j = 1; j < n && bv === bv; j++) {
+      const v = sign * d[o + r * n + j];
+      if (v > bv || v !== v) {
         bv = v;
         best = j;
       }
@@ -597,7 +614,8 @@ function squareKernel(out: Float64Array, d: Float64Array, o: number, n: number):
 function reluKernel(out: Float64Array, d: Float64Array, o: number, n: number): void {
   for (let k = 0; k < n; k++) {
     const v = d[o + k];
-    out[k] = v > 0 ? v : 0;
+    // v !== v: NaN passes through (a NaN hidden as 0 would be a silent wrong result)
+    out[k] = v > 0 || v !== v ? v : 0;
   }
 }
 
@@ -607,7 +625,12 @@ function stepKernel(out: Float64Array, d: Float64Array, o: number, n: number): v
 }
 
 function reluBackwardKernel(out: Float64Array, gd: Float64Array, go: number, xd: Float64Array, xo: number, n: number): void {
-  for (let k = 0; k < n; k++) out[k] = gd[go + k] * +(xd[xo + k] > 0);
+  // a select, not g * 1[x > 0]: where the mask is 0 the gradient is 0 even for g = +-Infinity or
+  // NaN (Infinity * 0 would be NaN); at a NaN input the gradient passes, as torch's threshold_backward
+  for (let k = 0; k < n; k++) {
+    const x = xd[xo + k];
+    out[k] = x > 0 || x !== x ? gd[go + k] : 0;
+  }
 }
 
 function sigmoidBackwardKernel(out: Float64Array, gd: Float64Array, go: number, sd: Float64Array, so: number, n: number, c: number): void {

@@ -33,11 +33,39 @@ export class Tensor {
   readonly stride: readonly number[];
   readonly offset: number;
 
+  /**
+   * Wraps `data` (no copy) as a tensor of `shape`, row-major unless `stride` is given. Checked,
+   * O(rank): every extent a non-negative integer, `offset` and the strides integers, and every
+   * element the view can reach inside `data` (a 3-element buffer is not a [2, 2] tensor).
+   * A larger buffer is fine (a view of part of it).
+   */
   constructor(data: Float64Array, shape: Shape, stride?: Shape, offset = 0) {
+    if (!(data instanceof Float64Array)) throw new Error(`Tensor: data must be a Float64Array, got ${data === null ? 'null' : typeof data === 'object' ? (data as object).constructor?.name ?? 'an object' : typeof data}`);
+    if (!Array.isArray(shape)) throw new Error(`Tensor: shape must be an array of non-negative integers, got ${typeof shape}`);
+    checkShape('Tensor', shape);
     this.data = data;
     this.shape = shape.slice();
     this.stride = stride ? stride.slice() : contiguousStrides(shape);
     this.offset = offset;
+    if (this.stride.length !== shape.length) throw new Error(`Tensor: ${this.stride.length} strides for a shape of rank ${shape.length}`);
+    if (!Number.isInteger(offset) || offset < 0) throw new Error(`Tensor: offset must be a non-negative integer, got ${offset}`);
+    let lo = offset;
+    let hi = offset;
+    let empty = false;
+    for (let i = 0; i < shape.length; i++) {
+      const st = this.stride[i];
+      if (!Number.isInteger(st)) throw new Error(`Tensor: strides must be integers, got [${this.stride.join(', ')}]`);
+      if (shape[i] === 0) empty = true;
+      const reach = (shape[i] - 1) * st;
+      if (reach > 0) hi += reach;
+      else lo += reach;
+    }
+    if (!empty && (lo < 0 || hi >= data.length)) {
+      throw new Error(
+        `Tensor: shape ${shapeStr(shape)}${stride ? ` with strides [${this.stride.join(', ')}]` : ''}${offset ? ` at offset ${offset}` : ''} ` +
+          `reaches element ${lo < 0 ? lo : hi}, but the data holds ${data.length}`,
+      );
+    }
   }
 
   /** Number of elements. */
@@ -264,6 +292,7 @@ export class Tensor {
 
   /** Broadcasts to a larger shape with stride 0 on the new and size-1 axes. Always a view. */
   expand(shape: Shape): Tensor {
+    checkShape('expand', shape);
     const target = broadcastShapes('expand', this.shape, shape);
     if (!sameShape(target, shape)) {
       throw new Error(`expand: cannot broadcast ${shapeStr(this.shape)} to ${shapeStr(shape)}`);
@@ -296,6 +325,10 @@ export class Tensor {
     ranges.forEach((r, axis) => {
       if (r === null) return;
       const n = this.shape[axis];
+      if (!Array.isArray(r)) throw new Error(`slice: range ${axis} must be [start, stop, step?] or null, got ${typeof r}`);
+      for (const b of [r[0], r[1]]) {
+        if (b !== undefined && !Number.isInteger(b)) throw new Error(`slice: bounds must be integers, got [${r.join(', ')}] for axis ${axis}`);
+      }
       const step = r[2] ?? 1;
       if (!Number.isInteger(step) || step === 0) throw new Error(`slice: step must be a non-zero integer, got ${step}`);
       const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);

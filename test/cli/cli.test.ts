@@ -449,7 +449,7 @@ describe('paths in words, and --json for scripts', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(''); // piped with --json: no progress lines
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['model', 'config', 'parameters', 'loss', 'epochs', 'wallSeconds', 'final', 'files']);
+    expect(Object.keys(j)).toEqual(['model', 'config', 'parameters', 'loss', 'epochs', 'wallSeconds', 'stopped', 'weights', 'final', 'files']);
     expect(j.epochs).toBe(3);
     expect(Object.keys(j.final)).toEqual(['train', 'validation', 'test']);
     expect(Object.keys(j.final.test)).toEqual(['loss', 'accuracy']);

@@ -505,6 +505,6 @@ describe('checkpoint load errors', () => {
     const c = clone();
     c.kind = 'dlgn-vt';
     c.config = { ...c.config, kind: 'dlgn-vt', features: 'sf', widths: [4096, 4096, 4096] };
-    expect(loadDoc(c)).toThrow(/cannot build the dlgn-vt model: DLGNVT: the value tensor .* over the cap/);
+    expect(loadDoc(c)).toThrow(/a dlgn-vt 2-\[4096,4096,4096\]-1 has 68719513600 parameters \(524288 MiB\), over the cap of 67108864; raise maxParameters/);
   });
 });

@@ -233,7 +233,7 @@ describe('importSafetensors: config, renames, strictness', () => {
 
   it('refuses a model over the value tensor cap before building it', () => {
     const huge = serializeSafetensors([], { metadata: { config: JSON.stringify({ kind: 'dlgn-vt', inputDim: 2, widths: [64, 64, 64, 64, 64], outputDim: 10 }) } });
-    expect(() => importSafetensors(huge, { source: 'vt.safetensors' })).toThrow(/^import vt\.safetensors: cannot build the dlgn-vt model: DLGNVT: the value tensor \[10, 64, 64, 64, 64, 64\] would hold 10737418240 entries/);
+    expect(() => importSafetensors(huge, { source: 'vt.safetensors' })).toThrow(/^import vt\.safetensors: a dlgn-vt 2-\[64,64,64,64,64\]-10 has 10737419200 parameters \(81920 MiB\), over the cap of 67108864; raise maxParameters/);
   });
 
   it('refuses non-finite weights, naming the tensor and index', () => {

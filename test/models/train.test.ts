@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../src/models/config.js';
 import { createModel, type Model } from '../../src/models/families.js';
 import { SGD } from '../../src/models/optim.js';
-import { type Dataset, type EpochLog, evaluate, fit, lossOf, predict } from '../../src/models/train.js';
+import { type Dataset, type EpochLog, DivergenceError, evaluate, fit, lossOf, predict } from '../../src/models/train.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { asVar } from '../../src/autograd/engine.js';
@@ -229,6 +229,7 @@ describe('fit: non-finite loss', () => {
         optimizer: 'sgd',
         lr: 100,
         freeze: ['out.bias'],
+        maxLossGrowth: Infinity, // the finite guard would stop it earlier (tested below)
         onBatchEnd: () => states.push(snapshot(model)),
       }),
     ).toThrow('fit: loss became Infinity at epoch 1, batch 1; weights restored to the last finite step');
@@ -238,6 +239,38 @@ describe('fit: non-finite loss', () => {
     const now = snapshot(model);
     for (const name of Object.keys(now)) expect(bitEqual(now[name], states[4][name]), name).toBe(true);
     for (const p of model.parameters()) expect(p.requiresGrad).toBe(true); // restored despite the throw
+  });
+
+  it('an exploding finite loss stops the run: DivergenceError with the detail, weights from before the step', () => {
+    const data = regression(64, 2);
+    const model = createModel({ kind: 'dln', inputDim: 3, widths: [4], outputDim: 2 }, { rng: 1 });
+    const states = [snapshot(model)];
+    const losses: number[] = [];
+    let err: unknown;
+    try {
+      fit(model, data, {
+        loss: 'mse', epochs: 50, batchSize: 16, optimizer: 'sgd', lr: 100, freeze: ['out.bias'],
+        onBatchEnd: (b) => {
+          states.push(snapshot(model));
+          losses.push(b.loss);
+        },
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DivergenceError);
+    const d = (err as DivergenceError).detail;
+    expect(d.reason).toBe('exploding-loss');
+    expect((err as Error).message).toMatch(/^fit: loss exploded to .* at epoch 0, batch 2 \(over maxLossGrowth 1000000 x the first batch loss .*\); weights restored to the last step before it$/);
+    // the refused loss is over 1e6 x the first, every loss before it under
+    expect(d.loss).toBeGreaterThan(1e6 * losses[0]);
+    for (const l of losses) expect(l).toBeLessThanOrEqual(1e6 * losses[0]);
+    // 2 steps ran and passed; the 2nd produced the exploding weights, so the weights are from before it
+    expect(losses.length).toBe(2);
+    expect(d.history.steps).toBe(1);
+    const now = snapshot(model);
+    for (const name of Object.keys(now)) expect(bitEqual(now[name], states[1][name]), name).toBe(true);
+    expect(() => fit(model, data, { loss: 'mse', epochs: 1, maxLossGrowth: 1 })).toThrow('fit: maxLossGrowth must be a number > 1');
   });
 
   it('an overflowing sample fails the first batch and leaves the initial weights', () => {

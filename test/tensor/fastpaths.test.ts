@@ -82,7 +82,7 @@ describe('unary fast paths', () => {
   it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('%s: relu, step, neg, square, exp, sigmoid, scaledSigmoid match map', (_n, shape) => {
     const a = messy(shape, 4);
     if (a.data.length > 3) a.data[3] = NaN;
-    expectBits(ops.relu(a), ops.map(a, (x) => (x > 0 ? x : 0)), 'relu');
+    expectBits(ops.relu(a), ops.map(a, (x) => (x > 0 || Number.isNaN(x) ? x : 0)), 'relu');
     expectBits(ops.step(a), ops.map(a, (x) => (x > 0 ? 1 : 0)), 'step');
     expectBits(ops.neg(a), ops.map(a, (x) => -x), 'neg');
     expectBits(ops.square(a), ops.map(a, (x) => x * x), 'square');
@@ -93,7 +93,7 @@ describe('unary fast paths', () => {
 
   it('work on strided views', () => {
     const a = messy([6, 7], 8).transpose();
-    expectBits(ops.relu(a), ops.map(a, (x) => (x > 0 ? x : 0)), 'relu');
+    expectBits(ops.relu(a), ops.map(a, (x) => (x > 0 || Number.isNaN(x) ? x : 0)), 'relu');
     expectBits(ops.sigmoid(a), ops.map(a, ops.sigmoidScalar), 'sigmoid');
   });
 
@@ -101,7 +101,9 @@ describe('unary fast paths', () => {
     for (const shape of [[1], [33], [257, 17]] as Shape[]) {
       const g = messy(shape, 1);
       const x = messy(shape, 2);
-      expectBits(ops.reluBackward(g, x), ops.mul(g, ops.step(x)), 'reluBackward');
+      // a select (torch's threshold_backward): g where x > 0 or x is NaN, +0 elsewhere, even
+      // where g is infinite or NaN (g * step(x) would give NaN there, and -0 for negative g)
+      expectBits(ops.reluBackward(g, x), ops.zipWith('ref', g, x, (gv, xv) => (xv > 0 || Number.isNaN(xv) ? gv : 0)), 'reluBackward');
       const s = ops.sigmoid(x);
       for (const c of [1, 10]) {
         expectBits(ops.sigmoidBackward(g, s, c), ops.mul(g, ops.mul(ops.map(s, (v) => v * (1 - v)), c)), `sigmoidBackward c=${c}`);

@@ -1,7 +1,7 @@
 // Differentiable elementwise arithmetic; each rule sits under its forward, derivative in a comment.
 
 import * as T from '../../tensor/ops.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { type Var, asVar, record } from '../engine.js';
 
 type In = Var | Tensor | number;
@@ -56,9 +56,10 @@ export function neg(a: In): Var {
 export function pow(a: In, p: number): Var {
   if (!Number.isFinite(p)) throw new Error(`pow: exponent must be finite, got ${p}`);
   const x = asVar(a);
-  // d(a^p)/da = p a^(p-1)
+  // d(a^p)/da = p a^(p-1); for p = 0 it is 0 everywhere, also at a = 0 where 0 * 0^-1 would be NaN
+  // (torch masks the same case)
   return record('pow', [x], T.powScalar(x.value, p), (g) => [
-    T.mul(g, p === 2 ? T.mul(x.value, 2) : T.mul(T.powScalar(x.value, p - 1), p)),
+    p === 0 ? Tensor.zeros(x.shape) : T.mul(g, p === 2 ? T.mul(x.value, 2) : T.mul(T.powScalar(x.value, p - 1), p)),
   ]);
 }
 
@@ -92,24 +93,36 @@ export function abs(a: In): Var {
   return record('abs', [x], T.abs(x.value), (g) => [T.mul(g, T.map(x.value, Math.sign))]);
 }
 
-/** max(a, b) elementwise; on ties the gradient goes to a, as `a >= b` picks a. */
+/**
+ * The gradient of a pick between two operands: g where `pick` is 1 goes to the first, the rest to
+ * the second, as a select (never g * 0, which is NaN for an infinite g).
+ */
+function selectGrad(g: Tensor, pick: Tensor): [Tensor, Tensor] {
+  return [T.zipWith('select', g, pick, (v, m) => (m === 1 ? v : 0)), T.zipWith('select', g, pick, (v, m) => (m === 1 ? 0 : v))];
+}
+
+/**
+ * max(a, b) elementwise; NaN in either operand gives NaN, and the gradient goes to the operand
+ * that was picked: a on ties (`a >= b` picks a; torch splits ties half and half, see
+ * docs/hardening.md), the NaN one where one is NaN.
+ */
 export function maximum(a: In, b: In): Var {
   const x = asVar(a);
   const y = asVar(b);
   // d max(a,b)/da = 1[a >= b], d/db = 1[a < b]
   return record('maximum', [x, y], T.maximum(x.value, y.value), (g) => {
-    const pick = T.zipWith('maximum', x.value, y.value, (p, q) => (p >= q ? 1 : 0));
-    return [T.mul(g, pick), T.mul(g, T.map(pick, (v) => 1 - v))];
+    const pick = T.zipWith('maximum', x.value, y.value, (p, q) => (p >= q || p !== p ? 1 : 0));
+    return selectGrad(g, pick);
   });
 }
 
-/** min(a, b) elementwise; on ties the gradient goes to a. */
+/** min(a, b) elementwise; NaN in either operand gives NaN; the gradient as for {@link maximum}. */
 export function minimum(a: In, b: In): Var {
   const x = asVar(a);
   const y = asVar(b);
   // d min(a,b)/da = 1[a <= b], d/db = 1[a > b]
   return record('minimum', [x, y], T.minimum(x.value, y.value), (g) => {
-    const pick = T.zipWith('minimum', x.value, y.value, (p, q) => (p <= q ? 1 : 0));
-    return [T.mul(g, pick), T.mul(g, T.map(pick, (v) => 1 - v))];
+    const pick = T.zipWith('minimum', x.value, y.value, (p, q) => (p <= q || p !== p ? 1 : 0));
+    return selectGrad(g, pick);
   });
 }

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { saveCheckpoint } from '../../node/checkpoint.js';
 import type { ModelConfig } from '../../models/config.js';
 import { importSafetensorsFile } from '../../node/interop.js';
+import { clip } from '../../tensor/errors.js';
 import { type CommandSpec, type Flags, UsageError } from '../args.js';
 
 export const importHelp = `halfspace import FILE.safetensors --out model.json [--config config.json] [--rename map.json] [--non-strict] [--json]
@@ -21,6 +22,8 @@ they are converted to float64.
   --non-strict    as load_state_dict(strict=False): load what matches, keep missing parameters at
                   their initial values, ignore unexpected tensors (both are listed); shapes must
                   still match. Default: strict, refusing and listing missing and unexpected names.
+  --max-parameters N  refuse a config of more than N parameters before building it (default
+                  67108864 = 2^26, 512 MiB of float64)
   --json          print the summary as JSON`;
 
 function readJson(path: string, what: string): unknown {
@@ -51,7 +54,7 @@ function renameFrom(path: string): Record<string, string> {
   const doc = readJson(path, '--rename');
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`import: --rename ${path} must hold a JSON object of names`);
   for (const [k, v] of Object.entries(doc)) {
-    if (typeof v !== 'string') throw new Error(`import: --rename ${path}: '${k}' must map to a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string') throw new Error(`import: --rename ${path}: '${k}' must map to a string, got ${clip(v)}`);
   }
   return doc as Record<string, string>;
 }
@@ -63,6 +66,7 @@ async function importCommand(f: Flags): Promise<number> {
   const renamePath = f.string('rename');
   const strict = !f.has('non-strict');
   const json = f.has('json');
+  const maxParameters = f.number('max-parameters', 2 ** 26, 'positive-int');
   if (parsed.positionals.length !== 1) throw new UsageError(`expected one FILE.safetensors, got ${parsed.positionals.length} (see 'halfspace import --help')`);
   if (out === undefined) throw new UsageError('--out model.json is required');
   const file = parsed.positionals[0];
@@ -70,6 +74,7 @@ async function importCommand(f: Flags): Promise<number> {
     config: configPath === undefined ? undefined : configFrom(configPath),
     rename: renamePath === undefined ? undefined : renameFrom(renamePath),
     strict,
+    maxParameters,
   });
   const { model, config, missing, unexpected, dtypes } = result;
   const stored = [...new Set(Object.values(dtypes))].sort();
@@ -98,6 +103,7 @@ export const importSpec: CommandSpec = {
     { name: 'config', value: 'FILE', path: 'file' },
     { name: 'rename', value: 'FILE', path: 'file' },
     { name: 'non-strict' },
+    { name: 'max-parameters', value: 'N' },
     { name: 'json' },
   ],
   positionals: { name: 'file', path: 'file', count: 'one' },

@@ -7,6 +7,9 @@ import { constraintsForPathId, formatConstraint } from '../../paths/regions.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { type CommandSpec, type Flags, type OptionSpec, UsageError } from '../args.js';
 
+/** The largest --top: k = 1000 takes ~2.5 s on a 2-[64x4]-2 net, k = 10000 minutes. */
+export const MAX_TOP = 1000;
+
 export const pathsHelp = `halfspace paths --checkpoint model.json --x 0.3,-0.2 [--top 8] [--json]
 
 Prints the top paths of the input x by |contribution| (the largest over outputs). Each path is
@@ -15,7 +18,8 @@ then unit 3 of hidden layer 2) or bias L1 -> L1.u7 -> L2.u3 (from the bias of hi
 the output explains the notation once. Then its raw id ([startLayer, startIndex, unit...], docs/fixtures.md), value,
 activity and contribution, and for DLGNs the half-space constraints that make the path active (one
 per unit it visits). Ends with the decomposition check: the sum over every path equals the
-network's output. --json prints the same as one object (keys in docs/cli.md).`;
+network's output. --json prints the same as one object (keys in docs/cli.md). --top is at most
+${MAX_TOP} (the search's cost grows with k; topPaths in the library has no cap).`;
 
 const fmt = (v: number): string => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3));
 const vec = (a: ArrayLike<number>): string => `[${Array.from(a, fmt).join(', ')}]`;
@@ -31,6 +35,7 @@ async function pathsCommand(f: Flags): Promise<number> {
   const ckpt = f.required('checkpoint', 'FILE');
   const xs = f.numberList('x');
   const k = f.number('top', 8, 'positive-int');
+  if (k > MAX_TOP) throw new UsageError(`--top ${k} is over the cap of ${MAX_TOP} (the top-k search costs grow with k; call topPaths from the library for more)`);
   const json = f.has('json');
   if (xs === undefined) throw new UsageError('--x V1,V2,... is required (one input)');
   const { model } = loadCheckpoint(ckpt);
