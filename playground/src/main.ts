@@ -253,10 +253,13 @@ function renderInspector(): void {
   const ins = inspection;
   const L = r.model.config.widths.length;
   const k = ins.output.length;
+  const visible = new Set((arrangement?.lines ?? []).filter((l) => l.segment !== null).map((l) => `${l.layer}:${l.unit}`));
   const rows = ins.top
     .map((p, i) => {
       const cons = ins.constraints[i];
-      const why = cons.length ? cons.map((c) => `${c.weight[0].toFixed(2)} x1 ${c.weight[1] < 0 ? '−' : '+'} ${Math.abs(c.weight[1]).toFixed(2)} x2 ${c.bias < 0 ? '−' : '+'} ${Math.abs(c.bias).toFixed(2)} > 0`).join('; ') : '—';
+      const why = cons.length
+        ? cons.map((c) => `${c.weight[0].toFixed(2)} x1 ${c.weight[1] < 0 ? '−' : '+'} ${Math.abs(c.weight[1]).toFixed(2)} x2 ${c.bias < 0 ? '−' : '+'} ${Math.abs(c.bias).toFixed(2)} > 0${visible.has(`${c.layer}:${c.unit}`) ? '' : ' (line outside the view)'}`).join('; ')
+        : '—';
       return `<tr class="${i === selectedPath ? 'selected' : ''}"><td><button type="button" class="path-btn" data-path="${i}" aria-pressed="${i === selectedPath}">${escapeXml(pathLabel(p.id, L))}</button></td>` +
         `<td>${Array.from(p.value).map(short).join(', ')}</td><td>${short(p.activity)}</td><td>${Array.from(p.contribution).map(short).join(', ')}</td><td class="why">${escapeXml(why)}</td></tr>`;
     })

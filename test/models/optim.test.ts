@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Var } from '../../src/autograd/engine.js';
 import { createModel } from '../../src/models/families.js';
-import { Adam, AdamW, CosineLR, type Optimizer, SGD, StepLR } from '../../src/models/optim.js';
+import { Adam, AdamW, CosineLR, type Optimizer, SGD, StepLR, powInt } from '../../src/models/optim.js';
 import { lossOf } from '../../src/models/train.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { type RawCase, loadFixtureFile, relErr, stateOf, tensorOf } from '../helpers/parity-fixtures.js';
@@ -409,5 +409,20 @@ describe('constructor errors', () => {
     expect(() => new SGD([param([0])], { lr: 0.1, nesterov: true, momentum: 0.9, dampening: 0.1 })).toThrow(
       'SGD: nesterov needs momentum > 0 and dampening 0',
     );
+  });
+});
+
+describe('powInt (Adam bias correction, the same bits in every engine)', () => {
+  it('is exact where the power is representable and within a few ulps of Math.pow elsewhere', () => {
+    expect(powInt(0.5, 10)).toBe(2 ** -10);
+    expect(powInt(3, 0)).toBe(1);
+    expect(powInt(-2, 5)).toBe(-32);
+    expect(powInt(0.999, 1)).toBe(0.999);
+    for (const b of [0.9, 0.99, 0.999]) {
+      for (const t of [2, 3, 7, 64, 1000, 12345, 100000]) {
+        const p = Math.pow(b, t);
+        expect(Math.abs(powInt(b, t) - p) / p, `${b}^${t}`).toBeLessThan(2e-15 * Math.log2(t + 1));
+      }
+    }
   });
 });
