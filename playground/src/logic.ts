@@ -413,6 +413,7 @@ export class Run {
       yieldEvery: { ms: 12 },
       onBatchEnd: () => {
         this.steps++;
+        this.onUpdate(this);
         return this.pauseAtEpoch === -1 ? gate() : undefined;
       },
       onEpochEnd: (e) => {

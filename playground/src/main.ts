@@ -52,6 +52,10 @@ interface PlaygroundApi {
   runs: () => Run[];
   inspection: () => Inspection | null;
   frames: () => number;
+  /** Milliseconds each of the last 200 redraws took (region map, and the maps, curves and inspector when due). */
+  drawTimes: () => number[];
+  /** Milliseconds of the region map alone (arrangement2D and its SVG) in the last 200 redraws. */
+  regionTimes: () => number[];
 }
 declare global {
   interface Window {
@@ -72,12 +76,16 @@ let data: PlaygroundData;
 let runs: Run[] = [];
 let box: Box2D = { xmin: -1, xmax: 1, ymin: -1, ymax: 1 };
 let arrangement: Arrangement2D | null = null;
-let arrangementEpoch = -1;
+let arrangementStep = -1;
 let inspection: Inspection | null = null;
-let inspectionEpoch = -1;
+let inspectionStep = -1;
 let selectedPath = 0;
 let cursor: [number, number] = [0, 0];
 let frames = 0;
+/** Bumped whenever the data changes (the overlays key on it). */
+let dataVersion = 0;
+const drawTimes: number[] = [];
+const regionTimes: number[] = [];
 let dirty = true;
 let fill: 'output' | 'pattern' = 'output';
 
@@ -147,17 +155,41 @@ function sampledImage(model: Model): string {
 
 function frame(inner: string, label: string): string {
   const size = PLANE + 2 * PAD;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" role="img" aria-label="${escapeXml(label)}">${arrowDefs()}<rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" fill="#f7f7f7"/><g clip-path="url(#pg-clip)">${inner}</g><rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" fill="none" stroke="#333"/></svg>`;
+}
+
+/** Points, the inspected point and the keyboard cross: a second SVG over the plane, redrawn only when they change. */
+function overlaySvg(): string {
+  const size = PLANE + 2 * PAD;
   const sel = inspection ? `<g class="cursor-selected" stroke="#000" stroke-width="2" fill="none"><circle cx="${f(X(inspection.point[0]))}" cy="${f(Y(inspection.point[1]))}" r="7"/><circle cx="${f(X(inspection.point[0]))}" cy="${f(Y(inspection.point[1]))}" r="9" stroke="#fff" stroke-width="1.5"/></g>` : '';
   const cur = `<g class="kbd-cursor" stroke="#000" stroke-width="1.2"><line x1="${f(X(cursor[0]) - 6)}" y1="${f(Y(cursor[1]))}" x2="${f(X(cursor[0]) + 6)}" y2="${f(Y(cursor[1]))}"/><line x1="${f(X(cursor[0]))}" y1="${f(Y(cursor[1]) - 6)}" x2="${f(X(cursor[0]))}" y2="${f(Y(cursor[1]) + 6)}"/></g>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" role="img" aria-label="${escapeXml(label)}">${arrowDefs()}<rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" fill="#f7f7f7"/><g clip-path="url(#pg-clip)">${inner}</g><rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" fill="none" stroke="#333"/>${pointsSvg()}${sel}${cur}</svg>`;
+  return `<svg class="overlay" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" aria-hidden="true">${pointsSvg()}${sel}${cur}</svg>`;
+}
+
+/** Puts a plane's picture and its overlay into a panel; the overlay only when its content changed. */
+function setPlane(id: string, svg: string): void {
+  const el = $(id);
+  let base = el.querySelector<HTMLElement>('.base');
+  let over = el.querySelector<HTMLElement>('.over');
+  if (!base || !over) {
+    el.innerHTML = '<div class="base"></div><div class="over"></div>';
+    base = el.querySelector<HTMLElement>('.base')!;
+    over = el.querySelector<HTMLElement>('.over')!;
+  }
+  base.innerHTML = svg;
+  const key = `${dataVersion}|${box.xmin},${box.xmax},${box.ymin},${box.ymax}|${inspection?.point.join(',') ?? ''}|${cursor.join(',')}`;
+  if (over.dataset.key !== key) {
+    over.innerHTML = overlaySvg();
+    over.dataset.key = key;
+  }
 }
 
 /** The exact region map: every cell of the arrangement, filled by hard-gated output or pattern. */
 function regionSvg(model: Model): { svg: string; caption: string } {
-  const epoch = runs[0]?.epochsDone ?? 0;
-  if (arrangement === null || arrangementEpoch !== epoch) {
+  const step = runs[0]?.steps ?? 0;
+  if (arrangement === null || arrangementStep !== step) {
     arrangement = arrangementOf(model, box);
-    arrangementEpoch = epoch;
+    arrangementStep = step;
   }
   const highlight = highlighted();
   if (arrangement === null) {
@@ -277,7 +309,7 @@ function renderInspector(): void {
     `<p>Point <code>(${ins.point[0].toFixed(4)}, ${ins.point[1].toFixed(4)})</code>: output logits <code>[${ins.output.map(short).join(', ')}]</code>, P(class 1) = ${ins.p1.toFixed(4)}.</p>` +
     `<table class="sum" aria-label="sum over paths against the output"><thead><tr><th></th><th scope="col">Σ over all ${ins.pathCount} paths</th><th scope="col">network output</th><th scope="col">|difference|</th></tr></thead><tbody>${sumRow}</tbody></table>` +
     reg +
-    `<table class="paths"><caption>Top ${ins.top.length} paths by |contribution| (select one to highlight the half-spaces that switch it on)</caption><thead><tr><th scope="col">path</th><th scope="col">value (per logit)</th><th scope="col">activity</th><th scope="col">contribution</th><th scope="col">ON when</th></tr></thead><tbody>${rows}</tbody></table>`;
+    `<table class="paths"><caption>Top ${ins.top.length} paths by |contribution| (a path is its start, then layer:unit per hidden layer; select one to highlight the half-spaces that switch it on and hatch the region where all of them hold)</caption><thead><tr><th scope="col">path</th><th scope="col">value (per logit)</th><th scope="col">activity</th><th scope="col">contribution</th><th scope="col">ON when</th></tr></thead><tbody>${rows}</tbody></table>`;
   for (const b of box_.querySelectorAll<HTMLButtonElement>('.path-btn')) {
     b.addEventListener('click', () => {
       selectedPath = Number(b.dataset.path);
@@ -293,7 +325,7 @@ function inspectAt(p: [number, number]): void {
   if (!r) return;
   const arr = arrangementOf(r.model, box);
   inspection = inspect(r.model, p, 8, arr);
-  inspectionEpoch = r.epochsDone;
+  inspectionStep = r.steps;
   selectedPath = Math.min(selectedPath, Math.max(0, inspection.top.length - 1));
   renderInspector();
   dirty = true;
@@ -301,28 +333,51 @@ function inspectAt(p: [number, number]): void {
 
 // ---- drawing loop -------------------------------------------------------------------------------------
 
+/** While training, the costlier parts redraw at most every `ms`; otherwise every time. */
+const lastDrawn = new Map<string, number>();
+function due(part: string, ms: number, running: boolean): boolean {
+  const now = performance.now();
+  const last = lastDrawn.get(part);
+  if (running && last !== undefined && now - last < ms) return false;
+  lastDrawn.set(part, now);
+  return true;
+}
+
 function draw(): void {
   frames++;
   const r = runs[0];
   if (!r) return;
+  const running = runs.some((x) => x.state === 'running');
+  const t0 = performance.now();
   const reg = regionSvg(r.model);
-  // the inspected point follows the training: recomputed once per epoch, on the same arrangement
-  if (inspection && inspectionEpoch !== r.epochsDone) {
+  setPlane('regions', reg.svg);
+  regionTimes.push(performance.now() - t0);
+  if (regionTimes.length > 200) regionTimes.shift();
+  $('regions-caption').textContent = reg.caption;
+  // the inspected point follows the training (on the same arrangement), a few times a second
+  if (inspection && inspectionStep !== r.steps && due('inspector', 400, running)) {
     inspection = inspect(r.model, inspection.point, 8, arrangement);
-    inspectionEpoch = r.epochsDone;
+    inspectionStep = r.steps;
     renderInspector();
   }
-  $('regions').innerHTML = reg.svg;
-  $('regions-caption').textContent = reg.caption;
-  $('decision').innerHTML = decisionSvg(r.model);
+  // a network without half-spaces has only the sampled map: shown once, in the first panel
+  const gated = arrangement !== null;
+  $('regions-title').textContent = gated ? 'Regions and gating lines' : `Decision map (sampled): ${MODEL_LABELS[r.name]}`;
+  $('fill-choice').hidden = !gated;
+  $('decision-panel').hidden = !gated;
   $('decision-title').textContent = `Decision map: ${MODEL_LABELS[r.name]}`;
   const cmp = runs[1];
   $('compare-panel').hidden = !cmp;
-  if (cmp) $('compare').innerHTML = decisionSvg(cmp.model);
-  const w = Math.max(300, Math.min(520, $('curves').clientWidth / (window.innerWidth < 700 ? 1 : 2) - 12));
-  const c = curvesSvg(w);
-  $('curve-loss').innerHTML = c.loss;
-  $('curve-acc').innerHTML = c.acc;
+  if (due('maps', 200, running)) {
+    if (gated) setPlane('decision', decisionSvg(r.model));
+    if (cmp) setPlane('compare', decisionSvg(cmp.model));
+  }
+  if (due('curves', 250, running)) {
+    const w = Math.max(300, Math.min(520, $('curves').clientWidth / (window.innerWidth < 700 ? 1 : 2) - 12));
+    const c = curvesSvg(w);
+    $('curve-loss').innerHTML = c.loss;
+    $('curve-acc').innerHTML = c.acc;
+  }
   const last = r.curve.at(-1);
   const st = r.state === 'failed' ? `failed: ${r.error}` : r.state;
   $('status').textContent =
@@ -344,7 +399,10 @@ function loop(): void {
   if (dirty) {
     dirty = false;
     try {
+      const t0 = performance.now();
       draw();
+      drawTimes.push(performance.now() - t0);
+      if (drawTimes.length > 200) drawTimes.shift();
     } catch (e) {
       showMessage(`drawing failed: ${(e as Error).message}`, true);
     }
@@ -356,6 +414,7 @@ function loop(): void {
 
 function reset(): void {
   for (const r of runs) r.dispose();
+  dataVersion++;
   const splits = splitData(data, settings.seed);
   const update = (): void => {
     dirty = true;
@@ -363,7 +422,8 @@ function reset(): void {
   runs = [new Run(settings.model, settings, splits, update)];
   if (settings.compare && settings.model !== 'relu') runs.push(new Run('relu', settings, splits, update));
   arrangement = null;
-  arrangementEpoch = -1;
+  arrangementStep = -1;
+  lastDrawn.clear();
   if (inspection) inspectAt(inspection.point);
   $('data-summary').textContent = `${data.source}: ${data.x.length} points (${data.labels.filter((l) => l === 1).length} of class 1); split 60/20/20 into ${splits.train.x.shape[0]} train, ${splits.validation.x.shape[0]} validation, ${splits.test.x.shape[0]} test`;
   dirty = true;
@@ -636,7 +696,7 @@ function setup(): void {
   window.addEventListener('resize', () => {
     dirty = true;
   });
-  window.playground = { settings: () => settings, data: () => data, runs: () => runs, inspection: () => inspection, frames: () => frames };
+  window.playground = { settings: () => settings, data: () => data, runs: () => runs, inspection: () => inspection, frames: () => frames, drawTimes: () => drawTimes.slice(), regionTimes: () => regionTimes.slice() };
   requestAnimationFrame(loop);
 }
 

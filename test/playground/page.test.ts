@@ -26,7 +26,8 @@ const problems: string[] = [];
 async function shot(name: string, p: Page = page): Promise<void> {
   if (SHOTS === undefined) return;
   mkdirSync(join(root, SHOTS), { recursive: true });
-  await p.screenshot({ path: join(root, SHOTS, `${name}.png`), fullPage: name.endsWith('-full') });
+  await p.evaluate('window.scrollTo(0, 0)');
+  await p.screenshot({ path: join(root, SHOTS, `${name}.png`), fullPage: !name.endsWith('-top') });
 }
 
 /** Page-side code as strings: this file is compiled without the DOM library. */
@@ -70,7 +71,7 @@ describe('the playground page', () => {
     expect(await page.textContent('#regions-caption')).toContain(`${cells} regions (exact polygons)`);
     expect(await page.inputValue('#dataset')).toBe('disk');
     expect(page.url()).toContain('#dataset=disk&n=600');
-    await shot('1-loaded');
+    await shot('1-loaded-top');
     expect(problems).toEqual([]);
   });
 
@@ -110,7 +111,6 @@ describe('the playground page', () => {
     // and its active region (every one of its gates ON) is hatched
     expect(await page.locator('#regions svg polygon[fill="url(#pg-hatch)"]').count()).toBeGreaterThan(0);
     await shot('2-trained-inspector');
-    await shot('2-trained-inspector-full');
     expect(problems).toEqual([]);
   }, 45_000);
 
@@ -156,7 +156,7 @@ describe('the playground page', () => {
       expect(await page.getAttribute('#message', 'class')).toBe('message error');
       expect(await pageNumber('window.playground.data().x.length')).toBe(40);
     }
-    await shot('4-bad-csv');
+    await shot('4-bad-csv-top');
     expect(problems).toEqual([]);
   });
 
@@ -223,6 +223,8 @@ describe('the playground page', () => {
       expect(await p3.inputValue('#model')).toBe('relu');
       expect(await p3.isDisabled('#beta')).toBe(true);
       expect(await p3.textContent('#regions-caption')).toContain('ReLU has no gating half-spaces: sampled decision map');
+      expect(await p3.textContent('#regions-title')).toBe('Decision map (sampled): ReLU');
+      expect(await p3.isHidden('#decision-panel')).toBe(true);
       const scroll = (await p3.evaluate('document.documentElement.scrollWidth')) as number;
       expect(scroll).toBeLessThanOrEqual(w);
       if (w < 500) await shot('6-phone', p3);
