@@ -19,6 +19,7 @@ import {
   regionFigure,
 } from '../../src/viz/index.js';
 import { Tensor } from '../../src/index.js';
+import { modelToSafetensors } from '../../src/io/index.js';
 import {
   DATASET_NAMES,
   DEFAULTS,
@@ -86,6 +87,7 @@ let frames = 0;
 let dataVersion = 0;
 const drawTimes: number[] = [];
 const regionTimes: number[] = [];
+let regionCost = 0;
 let dirty = true;
 let fill: 'output' | 'pattern' = 'output';
 
@@ -348,12 +350,17 @@ function draw(): void {
   const r = runs[0];
   if (!r) return;
   const running = runs.some((x) => x.state === 'running');
-  const t0 = performance.now();
-  const reg = regionSvg(r.model);
-  setPlane('regions', reg.svg);
-  regionTimes.push(performance.now() - t0);
-  if (regionTimes.length > 200) regionTimes.shift();
-  $('regions-caption').textContent = reg.caption;
+  // the region map every frame, unless it is expensive (wide nets have thousands of cells):
+  // past 30 ms a redraw, at most a quarter of the time goes to it while training
+  if (due('regions', regionCost > 30 ? 3 * regionCost : 0, running)) {
+    const t0 = performance.now();
+    const reg = regionSvg(r.model);
+    setPlane('regions', reg.svg);
+    regionCost = performance.now() - t0;
+    regionTimes.push(regionCost);
+    if (regionTimes.length > 200) regionTimes.shift();
+    $('regions-caption').textContent = reg.caption;
+  }
   // the inspected point follows the training (on the same arrangement), a few times a second
   if (inspection && inspectionStep !== r.steps && due('inspector', 400, running)) {
     inspection = inspect(r.model, inspection.point, 8, arrangement);
@@ -392,6 +399,8 @@ function draw(): void {
   play.textContent = playing ? 'Pause' : 'Play';
   play.setAttribute('aria-pressed', String(playing));
   $<HTMLButtonElement>('step').disabled = playing || r.state === 'done';
+  play.disabled = r.state === 'done' || r.state === 'failed';
+  play.title = play.disabled ? 'Finished: Reset to train again, or raise Epochs' : '';
   $('cli').textContent = cliCommand(settings, r.name, data, r.epochsDone || settings.epochs);
 }
 
@@ -541,8 +550,8 @@ function actAt(p: [number, number]): void {
   reset();
 }
 
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+function download(name: string, text: string | Uint8Array, type: string): void {
+  const url = URL.createObjectURL(new Blob([text as BlobPart], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -674,6 +683,7 @@ function setup(): void {
     }
   });
   $('export-checkpoint').addEventListener('click', () => runs[0] && download(`${runs[0].name}-checkpoint.json`, checkpointText(runs[0]), 'application/json'));
+  $('export-safetensors').addEventListener('click', () => runs[0] && download(`${runs[0].name}.safetensors`, modelToSafetensors(runs[0].model), 'application/octet-stream'));
   $('export-regions').addEventListener('click', () => exportFigure('regions'));
   $('export-lines').addEventListener('click', () => exportFigure('lines'));
   $('export-decision').addEventListener('click', () => exportFigure('decision'));

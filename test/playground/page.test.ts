@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tensor, parseCheckpoint } from '../../src/index.js';
+import { importSafetensors } from '../../src/io/index.js';
 import { loadCheckpoint } from '../../src/node/checkpoint.js';
 import { type StaticServer, serveStatic } from '../../src/node/static-server.js';
 import { playgroundDir } from '../../src/cli/commands/playground.js';
@@ -62,7 +63,8 @@ afterAll(async () => {
 
 describe('the playground page', () => {
   it('loads with no console errors and draws the exact region map', async () => {
-    await open(page, '');
+    // enough epochs that the run cannot finish before the test pauses it, on a fast machine too
+    await open(page, '#epochs=5000');
     await page.waitForFunction('window.playground !== undefined && window.playground.frames() > 0');
     expect(await page.title()).toMatch(/halfspace playground/);
     expect(await page.locator('#regions svg polygon').count()).toBeGreaterThan(10);
@@ -70,7 +72,7 @@ describe('the playground page', () => {
     const cells = await page.locator('#regions svg polygon title').count();
     expect(await page.textContent('#regions-caption')).toContain(`${cells} regions (exact polygons)`);
     expect(await page.inputValue('#dataset')).toBe('disk');
-    expect(page.url()).toContain('#dataset=disk&n=600');
+    expect(page.url()).toContain('#dataset=disk&n=600&noise=0&seed=1&model=dlgn&widths=8%2C8%2C8&beta=10&gate=soft&optimizer=adam&lr=0.01&batch=32&epochs=5000&compare=0');
     await shot('1-loaded-top');
     expect(problems).toEqual([]);
   });
@@ -81,6 +83,7 @@ describe('the playground page', () => {
     await page.click('#play'); // pause
     await page.waitForFunction('document.getElementById("status").dataset.state === "paused"');
     const epoch = await pageNumber('document.getElementById("status").dataset.epoch');
+    expect(epoch).toBeLessThan(5000);
     await page.waitForTimeout(100);
     expect(await pageNumber('document.getElementById("status").dataset.epoch')).toBe(epoch);
     expect(await pageNumber('document.getElementById("status").dataset.testAccuracy')).toBeGreaterThan(0.9);
@@ -198,6 +201,14 @@ describe('the playground page', () => {
     const fromPage = model.stateDict();
     expect(Object.keys(fromPage)).toEqual(Object.keys(fromCli));
     for (const k of Object.keys(fromCli)) expect(Array.from(fromPage[k].values()), k).toEqual(Array.from(fromCli[k].values()));
+
+    // safetensors: the same parameters
+    const [st] = await Promise.all([p2.waitForEvent('download'), p2.click('#export-safetensors')]);
+    const stFile = join(work, 'model.safetensors');
+    await st.saveAs(stFile);
+    expect(st.suggestedFilename()).toBe('dlgn.safetensors');
+    const imported = importSafetensors(new Uint8Array(readFileSync(stFile))).model.stateDict();
+    for (const k of Object.keys(fromPage)) expect(Array.from(imported[k].values()), k).toEqual(Array.from(fromPage[k].values()));
 
     // the other exports: data CSV and the library's SVG figures
     const [csv] = await Promise.all([p2.waitForEvent('download'), p2.click('#export-csv')]);
