@@ -11,6 +11,7 @@ import { demoSpec } from './commands/demo.js';
 import { experimentSpec } from './commands/experiment.js';
 import { paritySpec } from './commands/parity.js';
 import { pathsSpec } from './commands/paths.js';
+import { playgroundSpec } from './commands/playground.js';
 import { regionsSpec } from './commands/regions.js';
 import { treeSpec } from './commands/tree.js';
 import { evalSpec, trainSpec } from './commands/train.js';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   importSpec,
   exportSpec,
   benchSpec,
+  playgroundSpec,
   makeCompletionSpec(() => COMMANDS),
 ];
 

@@ -136,6 +136,24 @@ export class SGD extends Optimizer {
   }
 }
 
+/**
+ * b^n for an integer n >= 0 by repeated squaring: multiplications only, each rounded as IEEE 754
+ * says, so every JavaScript engine gives the same bits. `Math.pow` does not: V8 in Node 20 and in
+ * current Chromium round some powers differently, which made Adam's bias correction, and so a
+ * whole training run, differ in the last bits between a page and the CLI.
+ */
+export function powInt(b: number, n: number): number {
+  let result = 1;
+  let base = b;
+  let e = n;
+  while (e > 0) {
+    if (e & 1) result *= base;
+    base *= base;
+    e = Math.floor(e / 2);
+  }
+  return result;
+}
+
 export interface AdamOptions {
   lr?: number;
   betas?: [number, number];
@@ -219,8 +237,8 @@ export class Adam extends Optimizer {
           this.state.set(p, st);
         }
         st.t += 1;
-        const bc1 = 1 - Math.pow(beta1, st.t);
-        const bc2sqrt = Math.sqrt(1 - Math.pow(beta2, st.t));
+        const bc1 = 1 - powInt(beta1, st.t);
+        const bc2sqrt = Math.sqrt(1 - powInt(beta2, st.t));
         const stepSize = lr / bc1;
         const { m, v, vmax } = st;
         const w1 = 1 - beta1;

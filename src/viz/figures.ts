@@ -274,8 +274,12 @@ function defaultBox(d: ReadData | null): Box2D {
   return { xmin: cx - h, xmax: cx + h, ymin: cy - h, ymax: cy + h };
 }
 
-/** Greedy colouring of the cell adjacency graph (neighbours' patterns differ in one gate), largest degree first. */
-function patternColors(cells: readonly Cell2D[]): number[] {
+/**
+ * A colour index per cell such that cells sharing an edge (patterns one gate apart) differ: greedy
+ * colouring of the adjacency graph, largest degree first. `REGION_FILLS[i % REGION_FILLS.length]`
+ * is the fill `regionFigure` uses with `colorBy: 'pattern'`.
+ */
+export function patternColors(cells: readonly Cell2D[]): number[] {
   const keyIndex = new Map(cells.map((c, i) => [c.key, i]));
   const neighbours = cells.map((c) => {
     const out: number[] = [];

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Var } from '../../src/autograd/engine.js';
 import { createModel } from '../../src/models/families.js';
-import { Adam, AdamW, CosineLR, type Optimizer, SGD, StepLR } from '../../src/models/optim.js';
+import { Adam, AdamW, CosineLR, type Optimizer, SGD, StepLR, powInt } from '../../src/models/optim.js';
 import { lossOf } from '../../src/models/train.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { type RawCase, loadFixtureFile, relErr, stateOf, tensorOf } from '../helpers/parity-fixtures.js';
@@ -409,5 +409,27 @@ describe('constructor errors', () => {
     expect(() => new SGD([param([0])], { lr: 0.1, nesterov: true, momentum: 0.9, dampening: 0.1 })).toThrow(
       'SGD: nesterov needs momentum > 0 and dampening 0',
     );
+  });
+});
+
+describe('powInt (Adam bias correction, the same bits in every engine)', () => {
+  it('is exact where the power is representable, close to Math.pow elsewhere, and the bias correction 1 - b^t agrees to 1e-13', () => {
+    expect(powInt(0.5, 10)).toBe(2 ** -10);
+    expect(powInt(3, 0)).toBe(1);
+    expect(powInt(-2, 5)).toBe(-32);
+    expect(powInt(0.999, 1)).toBe(0.999);
+    for (const b of [0.9, 0.99, 0.999]) {
+      for (const t of [2, 3, 7, 64, 1000, 12345, 100000]) {
+        const p = Math.pow(b, t);
+        if (p < 1e-290) {
+          // both underflow toward 0 (0.9^12345 is about 1e-565)
+          expect(powInt(b, t)).toBeLessThan(1e-290);
+          continue;
+        }
+        // squaring doubles a relative error, so t steps of it leave at most about t ulps
+        expect(Math.abs(powInt(b, t) - p) / p, `${b}^${t}`).toBeLessThan(2 * t * Number.EPSILON);
+        expect(Math.abs(1 - powInt(b, t) - (1 - p)) / (1 - p), `1 - ${b}^${t}`).toBeLessThan(1e-13);
+      }
+    }
   });
 });
