@@ -3,7 +3,7 @@
 import { type CirclePreset, CIRCLE_PRESETS, circle, circleMidpoints } from '../data/circle.js';
 import { obliqueTree } from '../data/oblique-tree.js';
 import { disk } from '../data/synthetic.js';
-import type { ModelConfig } from '../models/config.js';
+import { type ModelConfig, archLabel } from '../models/config.js';
 import { type HalfSpaces, type Model, createModel } from '../models/families.js';
 import { type Dataset, type EpochLog, type LossKind, evaluate, fit } from '../models/train.js';
 import { dbscan, meanNearestNeighbourDistance, pairwiseDistances, signInvariantDistance } from '../paths/geometry.js';
@@ -328,7 +328,7 @@ function runTask(
 }
 
 function arch(c: ModelConfig): string {
-  return `DLGN ${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim}${c.bias === false ? ' (no biases)' : ''}, β = ${c.beta}`;
+  return `DLGN ${archLabel(c)}${c.bias === false ? ' (no biases)' : ''}, β = ${c.beta}`;
 }
 
 /** The eps index figures use: 0.2 if present, else the middle one. */

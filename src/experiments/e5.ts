@@ -3,7 +3,7 @@
 import { noGrad } from '../autograd/engine.js';
 import { circle } from '../data/circle.js';
 import { type LabeledData, disk, split } from '../data/synthetic.js';
-import type { ModelConfig } from '../models/config.js';
+import { type ModelConfig, archLabel } from '../models/config.js';
 import { type Model, createModel } from '../models/families.js';
 import { type History, type LossKind, evaluate, fit } from '../models/train.js';
 import { kernelTargetAlignment, overlapMatrices, signedLabels } from '../paths/kernels.js';
@@ -215,7 +215,7 @@ export const e5: Experiment = {
         [
           `## ${task.name}`,
           '',
-          `Data: ${task.description}. Model: DLGN ${task.config.inputDim}-[${task.config.widths.join(',')}]-${task.config.outputDim}, ` +
+          `Data: ${task.description}. Model: DLGN ${archLabel(task.config)}, ` +
             `beta ${task.config.beta}, soft gates, ${task.config.bias === false ? 'no biases' : 'biases'}; Adam lr 0.01 with cosine decay, batch ${task.batchSize}, ${task.epochs} epochs, ` +
             `${task.loss === 'ce' ? 'cross-entropy' : 'mean squared error'}; all three runs start from the same initial weights (seed ${ctx.seed}).`,
           '',

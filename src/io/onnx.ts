@@ -1,6 +1,6 @@
 // ONNX export: every family as an ONNX graph, with the protobuf encoding written out by hand.
 
-import type { ResolvedConfig } from '../models/config.js';
+import { type ResolvedConfig, archLabel } from '../models/config.js';
 import { type Model, Network } from '../models/families.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { configJson } from './safetensors.js';
@@ -225,7 +225,7 @@ export function modelToOnnx(model: Model, options: OnnxExportOptions = {}): Uint
     ...g.nodes.map((n) => bytesField(1, n)),
     stringField(2, `halfspace-${c.kind}`),
     ...g.initializers.map((t) => bytesField(5, t)),
-    stringField(10, `${c.kind} ${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim} exported by halfspace`),
+    stringField(10, `${c.kind} ${archLabel(c)} exported by halfspace`),
     bytesField(11, valueInfo('x', elem, ['batch', c.inputDim])),
     ...outputs.map((o) => bytesField(12, o)),
   ]);

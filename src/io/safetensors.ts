@@ -1,6 +1,6 @@
 // safetensors: the tensor file format of Hugging Face and PyTorch users, read and written as bytes.
 
-import { DEFAULT_MAX_PARAMETERS, type ModelConfig, type ResolvedConfig, checkParameterCap, resolveConfig } from '../models/config.js';
+import { DEFAULT_MAX_PARAMETERS, type ModelConfig, type ResolvedConfig, archLabel, checkParameterCap, resolveConfig } from '../models/config.js';
 import { type Model, Network, createModel } from '../models/families.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -514,7 +514,7 @@ export function importSafetensors(bytes: Uint8Array, options: ImportOptions = {}
     const parts = [];
     if (missing.length > 0) parts.push(`missing ${missing.map((n) => `'${n}'`).join(', ')}`);
     if (unexpected.length > 0) parts.push(`unexpected ${unexpected.map((n) => `'${n}'`).join(', ')}`);
-    fail(`state dict does not match a ${config.kind} ${config.inputDim}-[${config.widths.join(',')}]-${config.outputDim}: ${parts.join('; ')} (use a rename map, or non-strict to load the rest)`);
+    fail(`state dict does not match a ${config.kind} ${archLabel(config)}: ${parts.join('; ')} (use a rename map, or non-strict to load the rest)`);
   }
   const dtypes: Record<string, SafetensorsDtype> = {};
   for (const [name, p] of params) {

@@ -3,7 +3,7 @@
 import { clip, clipText } from '../tensor/errors.js';
 import { shapeStr, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { DEFAULT_MAX_PARAMETERS, type ModelConfig, type ModelKind, type ResolvedConfig, checkParameterCap, parameterCount, resolveConfig } from './config.js';
+import { DEFAULT_MAX_PARAMETERS, type ModelConfig, type ModelKind, type ResolvedConfig, archLabel, checkParameterCap, parameterCount, resolveConfig } from './config.js';
 // a cycle by design: families.ts gives every model toJSON()/fromJSON() through this module, which
 // builds models with createModel; both sides use the other only inside functions, never at load
 import { type Model, Network, createModel } from './families.js';
@@ -472,7 +472,7 @@ export function checkpointFromJson(doc: unknown, source = '<json>', options: Che
   }
   // (a small model is built anyway, so the errors below can name exactly what is missing)
   if (held < want && want > 2 ** 20) {
-    fail(`config describes ${want} parameters (${kind} ${config.inputDim}-[${config.widths.length > 8 ? `${config.widths.slice(0, 8).join(',')},...` : config.widths.join(',')}]-${config.outputDim}), but the parameters hold only ${held} values`);
+    fail(`config describes ${want} parameters (${kind} ${archLabel(config)}), but the parameters hold only ${held} values`);
   }
 
   let model: Model;

@@ -124,6 +124,17 @@ export function parameterCount(config: ModelConfig): number {
 export const DEFAULT_MAX_PARAMETERS = 2 ** 26;
 
 /**
+ * The architecture label used in messages, figures and reports: `d-[w_1,..,w_L]-k`, e.g.
+ * `2-[16,16,16]-2`. Past 8 layers (a hostile or mistaken config) the list is cut:
+ * `2-[1,1,1,1,1,1,1,1,... 1000000 layers]-2`.
+ */
+export function archLabel(c: { readonly inputDim: number; readonly widths: readonly number[]; readonly outputDim: number }): string {
+  const w = c.widths;
+  const list = w.length > 8 ? `${w.slice(0, 8).join(',')},... ${w.length} layers` : w.join(',');
+  return `${c.inputDim}-[${list}]-${c.outputDim}`;
+}
+
+/**
  * Throws unless a config read from `what` describes at most `cap` parameters; the message names
  * the count, the cap and the option that lifts it. Call it before building the model.
  */
@@ -131,9 +142,8 @@ export function checkParameterCap(config: ModelConfig, cap: number, option: stri
   const n = parameterCount(config);
   if (n > cap) {
     const c = resolveConfig(config);
-    const arch = c.widths.length > 8 ? `${c.inputDim}-[${c.widths.slice(0, 8).join(',')},... ${c.widths.length} layers]-${c.outputDim}` : `${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim}`;
     throw new Error(
-      `a ${c.kind} ${arch} has ${n} parameters (${(n * 8 / 2 ** 20).toFixed(0)} MiB), over the cap of ${cap}; raise ${option} to allow it`,
+      `a ${c.kind} ${archLabel(c)} has ${n} parameters (${(n * 8 / 2 ** 20).toFixed(0)} MiB), over the cap of ${cap}; raise ${option} to allow it`,
     );
   }
   return n;

@@ -8,7 +8,7 @@ import { reshape, transpose } from '../autograd/ops/movement.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type CheckpointJson, checkpointFromJson, checkpointJson, parseCheckpoint } from './checkpoint.js';
-import { type ModelConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { type ModelConfig, type ResolvedConfig, archLabel, resolveConfig } from './config.js';
 import { type InitOptions, type Linear, Module, initLinear, makeLinear, toRng } from './module.js';
 
 /** A gating unit as an affine function of the input: on where `weight . x + bias > 0`. */
@@ -117,7 +117,7 @@ export abstract class Network extends Module {
 
   override toString(): string {
     const c = this.config;
-    const arch = `${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim}`;
+    const arch = archLabel(c);
     const opts =
       c.kind === 'dln' || c.kind === 'dnn'
         ? `bias=${c.bias}`

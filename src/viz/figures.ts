@@ -1,5 +1,6 @@
 // Ready-made figures as SVG text: region maps and gating lines of 2-D DLGNs, line charts, heat maps, grouped bars, scatter plots.
 
+import { archLabel } from '../models/config.js';
 import type { Model } from '../models/families.js';
 import { type Box2D, type Cell2D, DEFAULT_BOX, type Line2D, arrangement2D, lines2D } from '../paths/regions.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -89,7 +90,7 @@ export function modelName(model: Model): string {
 
 function archString(model: Model): string {
   const c = model.config;
-  return `${modelName(model)} ${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim}`;
+  return `${modelName(model)} ${archLabel(c)}`;
 }
 
 // ---- region maps and gating lines ----------------------------------------------------------------

@@ -72,7 +72,7 @@ describe('checkpoints: validate before allocating', () => {
     const d = doc();
     d.config.widths = new Array(1e6).fill(1);
     const msg = errorOf(() => parseCheckpoint(JSON.stringify(d), 'w.json'));
-    expect(msg).toBe('checkpoint w.json: config describes 4000004 parameters (dlgn 2-[1,1,1,1,1,1,1,1,...]-1), but the parameters hold only 69 values');
+    expect(msg).toBe('checkpoint w.json: config describes 4000004 parameters (dlgn 2-[1,1,1,1,1,1,1,1,... 1000000 layers]-1), but the parameters hold only 69 values');
   });
 
   it('duplicate keys are refused wherever they are, naming the object (JSON.parse would keep the last)', () => {

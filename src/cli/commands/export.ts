@@ -1,5 +1,6 @@
 // `halfspace export`: a checkpoint as safetensors (for PyTorch) or ONNX (for any runtime).
 
+import { archLabel } from '../../models/config.js';
 import { loadCheckpoint } from '../../node/checkpoint.js';
 import { type ExportFormat, exportModel } from '../../node/interop.js';
 import { type CommandSpec, type Flags, UsageError } from '../args.js';
@@ -35,7 +36,7 @@ async function exportCommand(f: Flags): Promise<number> {
     onnx: { dtype: dtype === 'f64' ? 'float64' : 'float32', gates, opset },
   });
   const c = model.config;
-  process.stdout.write(`exported ${c.kind} ${c.inputDim}-[${c.widths.join(',')}]-${c.outputDim} as ${format} (${dtype}) to ${outPath}: ${bytes} bytes\n`);
+  process.stdout.write(`exported ${c.kind} ${archLabel(c)} as ${format} (${dtype}) to ${outPath}: ${bytes} bytes\n`);
   return 0;
 }
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { saveCheckpoint } from '../../node/checkpoint.js';
-import type { ModelConfig } from '../../models/config.js';
+import { type ModelConfig, archLabel } from '../../models/config.js';
 import { importSafetensorsFile } from '../../node/interop.js';
 import { clip } from '../../tensor/errors.js';
 import { type CommandSpec, type Flags, UsageError } from '../args.js';
@@ -82,7 +82,7 @@ async function importCommand(f: Flags): Promise<number> {
     data: { imported: basename(file) },
     import: { dtypes: stored, missing, unexpected, strict },
   });
-  const arch = `${config.kind} ${config.inputDim}-[${config.widths.join(',')}]-${config.outputDim}`;
+  const arch = `${config.kind} ${archLabel(config)}`;
   if (json) {
     process.stdout.write(`${JSON.stringify({ file, out, config, parameters: model.numParameters(), dtypes: stored, missing, unexpected }, null, 2)}\n`);
     return 0;
