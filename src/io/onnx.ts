@@ -1,6 +1,6 @@
 // ONNX export: every family as an ONNX graph, with the protobuf encoding written out by hand.
 
-import { type ResolvedConfig, archLabel } from '../models/config.js';
+import { type ResolvedConfig, archLabel, isGated } from '../models/config.js';
 import { type Model, Network } from '../models/families.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { configJson } from './safetensors.js';
@@ -147,7 +147,7 @@ function buildGraph(g: GraphBuilder, model: Model, gateOutputs: boolean): { outp
   const gates: string[] = [];
   const gateName = (l: number): string | undefined => (gateOutputs ? `gates.${l}` : undefined);
 
-  if (c.kind === 'dln' || c.kind === 'dnn') {
+  if (!isGated(c.kind)) {
     let h = 'x';
     for (let l = 0; l < L; l++) {
       const z = linear(h, `layers.${l}`);

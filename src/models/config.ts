@@ -113,7 +113,7 @@ export function parameterCount(config: ModelConfig): number {
     for (let l = 0; l < c.widths.length; l++) n += linear(dims[l], c.widths[l]);
     return n + linear(dims[dims.length - 1], c.outputDim);
   };
-  if (c.kind === 'dln' || c.kind === 'dnn') return chain();
+  if (!isGated(c.kind)) return chain();
   let gating = 0;
   for (let l = 0; l < c.widths.length; l++) gating += linear(c.features === 'sf' || l === 0 ? c.inputDim : c.widths[l - 1], c.widths[l]);
   if (c.kind === 'dlgn-vt') return gating + c.outputDim * c.widths.reduce((p, m) => p * m, 1);
@@ -122,6 +122,16 @@ export function parameterCount(config: ModelConfig): number {
 
 /** The default cap on a model read from outside (checkpoint, safetensors): 2^26 parameters (512 MiB of float64). */
 export const DEFAULT_MAX_PARAMETERS = 2 ** 26;
+
+/** Whether a family has gates (a dgn, dlgn or dlgn-vt); the dln and the ReLU net (dnn) have none. */
+export function isGated(kind: ModelKind): boolean {
+  return kind !== 'dln' && kind !== 'dnn';
+}
+
+/** Whether a family's gates are half-spaces of the input space (dlgn and dlgn-vt: linear gating). */
+export function hasHalfspaceGates(kind: ModelKind): boolean {
+  return kind === 'dlgn' || kind === 'dlgn-vt';
+}
 
 /**
  * The architecture label used in messages, figures and reports: `d-[w_1,..,w_L]-k`, e.g.

@@ -8,7 +8,7 @@ import { reshape, transpose } from '../autograd/ops/movement.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type CheckpointJson, checkpointFromJson, checkpointJson, parseCheckpoint } from './checkpoint.js';
-import { type ModelConfig, type ResolvedConfig, archLabel, resolveConfig } from './config.js';
+import { type ModelConfig, type ResolvedConfig, archLabel, isGated, resolveConfig } from './config.js';
 import { type InitOptions, type Linear, Module, initLinear, makeLinear, toRng } from './module.js';
 
 /** A gating unit as an affine function of the input: on where `weight . x + bias > 0`. */
@@ -119,7 +119,7 @@ export abstract class Network extends Module {
     const c = this.config;
     const arch = archLabel(c);
     const opts =
-      c.kind === 'dln' || c.kind === 'dnn'
+      !isGated(c.kind)
         ? `bias=${c.bias}`
         : `features=${c.features}, gate=${c.gate}, beta=${c.beta}${c.kind === 'dlgn-vt' ? '' : `, valueInput=${c.valueInput}`}, bias=${c.bias}`;
     return `${this.constructor.name} ${arch} (${opts}), ${this.numParameters()} parameters\n${this.summary()}`;

@@ -1,5 +1,6 @@
 // The training loop: minibatch fitting with optimisers, schedules, freezing, early stopping, cancellation.
 
+import { isGated } from './config.js';
 import { type Var, noGrad } from '../autograd/engine.js';
 import { crossEntropy, hinge, logistic, mse } from '../autograd/ops/loss.js';
 import { assertFinite } from '../tensor/ops.js';
@@ -450,7 +451,7 @@ export function predict(model: Network, x: Tensor, batchSize?: number): Tensor {
 
 function hasSoftGates(model: Network): boolean {
   const c = model.config;
-  return c.kind !== 'dln' && c.kind !== 'dnn' && c.gate === 'soft';
+  return isGated(c.kind) && c.gate === 'soft';
 }
 
 /** The parameters frozen by `freeze` and `train`, by name; unknown prefixes are errors. */
@@ -692,7 +693,7 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
   if (options.betaSchedule !== undefined && !hasSoftGates(model)) {
     const c = model.config;
     throw new Error(
-      `${op}: betaSchedule needs a model with soft gates; this ${c.kind} network has ${c.kind === 'dln' || c.kind === 'dnn' ? 'no beta' : 'hard gates'}`,
+      `${op}: betaSchedule needs a model with soft gates; this ${c.kind} network has ${isGated(c.kind) ? 'hard gates' : 'no beta'}`,
     );
   }
 
@@ -731,7 +732,7 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
   const params = optimizer.params();
   if (params.length === 0) throw new Error(`${op}: no parameter is left to train (frozen: ${[...frozen].join(', ')})`);
   const trainable = new Set(params);
-  const hardGated = model.config.gate === 'hard' && model.config.kind !== 'dln' && model.config.kind !== 'dnn';
+  const hardGated = model.config.gate === 'hard' && isGated(model.config.kind);
   if (hardGated && named.every(([name, p]) => !trainable.has(p) || isGate(name))) {
     // the step gate's rule returns no gradient, so every step would be a silent no-op
     throw new Error(`${op}: only gate.* parameters would train, but hard gates pass no gradient to them`);

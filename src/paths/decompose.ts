@@ -1,5 +1,6 @@
 // The exact mixture of paths: counts, lazy enumeration, top-k by dynamic programming, the path sum.
 
+import { isGated } from '../models/config.js';
 import { noGrad } from '../autograd/engine.js';
 import type { Model } from '../models/families.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -56,7 +57,7 @@ export function pathNet(model: Model): PathNet {
   if (c.kind === 'dlgn-vt') {
     return { ...base, startsAtInput: false, weights: [], biases: [], outWeight: null, outBias: null, valueTensor: get('value') };
   }
-  const prefix = c.kind === 'dln' || c.kind === 'dnn' ? 'layers' : 'value';
+  const prefix = isGated(c.kind) ? 'value' : 'layers';
   const weights: Tensor[] = [];
   const biases: (Tensor | null)[] = [];
   for (let l = 0; l < L; l++) {
@@ -67,7 +68,7 @@ export function pathNet(model: Model): PathNet {
   }
   return {
     ...base,
-    startsAtInput: c.kind === 'dln' || c.kind === 'dnn' || c.valueInput === 'input',
+    startsAtInput: !isGated(c.kind) || c.valueInput === 'input',
     weights,
     biases,
     outWeight: get('out.weight'),

@@ -1,7 +1,7 @@
 // Path ids in words: `x1 -> L1.u1 -> L2.u3`, `bias L1 -> L1.u7 -> L2.u3`, and the one-paragraph
 // key to the notation. Browser-safe: the CLI, the demo and the playground print paths with it.
 
-import type { ModelConfig } from '../models/config.js';
+import { type ModelConfig, isGated } from '../models/config.js';
 
 /** What the formatter needs of a model: its config (a `Model` has one as `.config`). */
 export type PathFormatTarget = Pick<ModelConfig, 'kind' | 'inputDim' | 'widths'> & Partial<Pick<ModelConfig, 'bias' | 'valueInput'>>;
@@ -15,7 +15,7 @@ export interface FormatPathOptions {
 
 /** Whether an input start carries x_i (true) or the constant 1 of the all-ones value input (false). */
 function startsAtInput(c: PathFormatTarget): boolean {
-  if (c.kind === 'dln' || c.kind === 'dnn') return true;
+  if (!isGated(c.kind)) return true;
   if (c.kind === 'dlgn-vt') return false;
   return (c.valueInput ?? (c.kind === 'dgn' ? 'input' : 'ones')) === 'input';
 }

@@ -1,7 +1,7 @@
 // Kernels of the path view: gate overlaps, the neural path kernel (closed form and brute force), the NTK, alignment.
 
 import { isGradEnabled, propagate } from '../autograd/engine.js';
-import type { ResolvedConfig } from '../models/config.js';
+import { type ResolvedConfig, isGated } from '../models/config.js';
 import type { Model } from '../models/families.js';
 import { matmul } from '../tensor/linalg.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -47,7 +47,7 @@ const NORMALIZATIONS: readonly NpkNormalization[] = ['raw', 'layer-width', 'widt
  * DGN and DLGN follow `valueInput`; DLGN-VT has no value input (its paths carry no x_i).
  */
 function valueInputIsX(c: ResolvedConfig): boolean {
-  if (c.kind === 'dln' || c.kind === 'dnn') return true;
+  if (!isGated(c.kind)) return true;
   if (c.kind === 'dlgn-vt') return false;
   return c.valueInput === 'input';
 }

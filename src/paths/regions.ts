@@ -1,5 +1,6 @@
 // Half-space regions of gated linear networks: gate patterns, path constraints, the 2-D arrangement of gating lines, membership and Monte Carlo volumes.
 
+import { hasHalfspaceGates } from '../models/config.js';
 import { noGrad } from '../autograd/engine.js';
 import { type HalfSpaces, type Model, withHardGates } from '../models/families.js';
 import { Rng } from '../tensor/random.js';
@@ -297,7 +298,7 @@ export function localHalfspaces(model: Model, x0: Tensor): LocalHalfSpaces {
   if (c.kind !== 'dnn') {
     throw new Error(
       `localHalfspaces: only for ReLU nets (dnn), got ${c.kind}` +
-        (c.kind === 'dlgn' || c.kind === 'dlgn-vt' ? '; its halfspaces() are exact everywhere, use them' : ''),
+        (hasHalfspaceGates(c.kind) ? '; its halfspaces() are exact everywhere, use them' : ''),
     );
   }
   const x = checkBatch('localHalfspaces', x0, c.inputDim);

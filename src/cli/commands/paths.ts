@@ -1,5 +1,6 @@
 // `halfspace paths`: the top paths of one input, with their half-space constraints and the decomposition check.
 
+import { hasHalfspaceGates } from '../../models/config.js';
 import { loadCheckpoint } from '../../node/checkpoint.js';
 import { pathCount, topPaths, verifyDecomposition } from '../../paths/decompose.js';
 import { formatPathId, pathNotation } from '../../paths/format.js';
@@ -45,7 +46,7 @@ async function pathsCommand(f: Flags): Promise<number> {
   const top = topPaths(model, x, k);
   const check = verifyDecomposition(model, x);
   const out = model.forward(x).value.values();
-  const halfspaceKinds = model.config.kind === 'dlgn' || model.config.kind === 'dlgn-vt';
+  const halfspaceKinds = hasHalfspaceGates(model.config.kind);
   const names = Array.from({ length: d }, (_, i) => `x${i + 1}`);
 
   if (json) {

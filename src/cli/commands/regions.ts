@@ -1,5 +1,6 @@
 // `halfspace regions`: the gating lines and region map of a 2-D gated linear model, as an SVG figure.
 
+import { hasHalfspaceGates } from '../../models/config.js';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_CLASSES, parseCsv } from '../../data/csv.js';
 import { loadCheckpoint } from '../../node/checkpoint.js';
@@ -60,7 +61,7 @@ async function regionsCommand(f: Flags): Promise<number> {
   const maxClasses = f.number('max-classes', DEFAULT_MAX_CLASSES, 'positive-int');
   const { model, meta } = loadCheckpoint(ckpt);
   const gatingLines = model.config.widths.reduce((a, m) => a + m, 0);
-  if (gatingLines > maxLines && (model.config.kind === 'dlgn' || model.config.kind === 'dlgn-vt')) {
+  if (gatingLines > maxLines && hasHalfspaceGates(model.config.kind)) {
     throw new Error(
       `${ckpt}: the model has ${gatingLines} gating lines, over the cap of ${maxLines} (regions grow as the square of the lines: ` +
         '512 lines make ~42,000 regions in ~16 s); raise --max-lines to draw it anyway',
