@@ -57,6 +57,8 @@ interface PlaygroundApi {
   drawTimes: () => number[];
   /** Milliseconds of the region map alone (arrangement2D and its SVG) in the last 200 redraws. */
   regionTimes: () => number[];
+  /** Milliseconds of each part of a redraw (the last 200 times each ran): arrangement, regions (its SVG and DOM), inspector, maps, curves, status. */
+  partTimes: () => Record<string, number[]>;
 }
 declare global {
   interface Window {
@@ -88,6 +90,16 @@ let dataVersion = 0;
 const drawTimes: number[] = [];
 const regionTimes: number[] = [];
 let regionCost = 0;
+const partTimes: Record<string, number[]> = {};
+/** Runs one part of a redraw and keeps its time (the last 200) for `window.playground.partTimes()`. */
+function timed<T>(part: string, fn: () => T): T {
+  const t0 = performance.now();
+  const v = fn();
+  const list = (partTimes[part] ??= []);
+  list.push(performance.now() - t0);
+  if (list.length > 200) list.shift();
+  return v;
+}
 let dirty = true;
 let fill: 'output' | 'pattern' = 'output';
 
@@ -190,7 +202,7 @@ function setPlane(id: string, svg: string): void {
 function regionSvg(model: Model): { svg: string; caption: string } {
   const step = runs[0]?.steps ?? 0;
   if (arrangement === null || arrangementStep !== step) {
-    arrangement = arrangementOf(model, box);
+    arrangement = timed('arrangement', () => arrangementOf(model, box));
     arrangementStep = step;
   }
   const highlight = highlighted();
@@ -354,8 +366,8 @@ function draw(): void {
   // past 30 ms a redraw, at most a quarter of the time goes to it while training
   if (due('regions', regionCost > 30 ? 3 * regionCost : 0, running)) {
     const t0 = performance.now();
-    const reg = regionSvg(r.model);
-    setPlane('regions', reg.svg);
+    const reg = timed('regions-svg', () => regionSvg(r.model));
+    timed('regions-dom', () => setPlane('regions', reg.svg));
     regionCost = performance.now() - t0;
     regionTimes.push(regionCost);
     if (regionTimes.length > 200) regionTimes.shift();
@@ -363,9 +375,11 @@ function draw(): void {
   }
   // the inspected point follows the training (on the same arrangement), a few times a second
   if (inspection && inspectionStep !== r.steps && due('inspector', 400, running)) {
-    inspection = inspect(r.model, inspection.point, 8, arrangement);
-    inspectionStep = r.steps;
-    renderInspector();
+    timed('inspector', () => {
+      inspection = inspect(r.model, inspection!.point, 8, arrangement);
+      inspectionStep = r.steps;
+      renderInspector();
+    });
   }
   // a network without half-spaces has only the sampled map: shown once, in the first panel
   const gated = arrangement !== null;
@@ -376,15 +390,23 @@ function draw(): void {
   const cmp = runs[1];
   $('compare-panel').hidden = !cmp;
   if (due('maps', 200, running)) {
-    if (gated) setPlane('decision', decisionSvg(r.model));
-    if (cmp) setPlane('compare', decisionSvg(cmp.model));
+    timed('maps', () => {
+      if (gated) setPlane('decision', decisionSvg(r.model));
+      if (cmp) setPlane('compare', decisionSvg(cmp.model));
+    });
   }
   if (due('curves', 250, running)) {
-    const w = Math.max(300, Math.min(520, $('curves').clientWidth / (window.innerWidth < 700 ? 1 : 2) - 12));
-    const c = curvesSvg(w);
-    $('curve-loss').innerHTML = c.loss;
-    $('curve-acc').innerHTML = c.acc;
+    timed('curves', () => {
+      const w = Math.max(300, Math.min(520, $('curves').clientWidth / (window.innerWidth < 700 ? 1 : 2) - 12));
+      const c = curvesSvg(w);
+      $('curve-loss').innerHTML = c.loss;
+      $('curve-acc').innerHTML = c.acc;
+    });
   }
+  timed('status', () => status(r, cmp));
+}
+
+function status(r: Run, cmp: Run | undefined): void {
   const last = r.curve.at(-1);
   const st = r.state === 'failed' ? `failed: ${r.error}` : r.state;
   $('status').textContent =
@@ -706,7 +728,7 @@ function setup(): void {
   window.addEventListener('resize', () => {
     dirty = true;
   });
-  window.playground = { settings: () => settings, data: () => data, runs: () => runs, inspection: () => inspection, frames: () => frames, drawTimes: () => drawTimes.slice(), regionTimes: () => regionTimes.slice() };
+  window.playground = { settings: () => settings, data: () => data, runs: () => runs, inspection: () => inspection, frames: () => frames, drawTimes: () => drawTimes.slice(), regionTimes: () => regionTimes.slice(), partTimes: () => Object.fromEntries(Object.entries(partTimes).map(([k, v]) => [k, v.slice()])) };
   requestAnimationFrame(loop);
 }
 
