@@ -283,7 +283,7 @@ function setRegionPlane(m: ExactMap, titles: boolean): void {
   const { base, over } = layers('regions');
   if (base.dataset.exact !== '1') {
     const hatch = `<defs><pattern id="pg-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="0.9" stroke-opacity="0.4"/></pattern></defs>`;
-    base.innerHTML = frame(`${hatch}<g class="cells" stroke="#ffffff" stroke-width="0.6"></g><g class="hatched" fill="url(#pg-hatch)" stroke="#000" stroke-opacity="0.6" stroke-width="1"></g><g class="lines"></g><g class="arrows"></g>`, 'exact region map');
+    base.innerHTML = frame(`${hatch}<g class="cells" stroke="#ffffff" stroke-width="0.6"></g><g class="hatched"></g><g class="lines"></g><g class="arrows"></g>`, 'exact region map');
     base.dataset.exact = '1';
   }
   const g = (c: string): Element => base.querySelector(`g.${c}`)!;
@@ -296,7 +296,7 @@ function setRegionPlane(m: ExactMap, titles: boolean): void {
     else if (el.hasAttribute('class')) el.removeAttribute('class');
     if (titles || !el.firstElementChild!.textContent) setTitle(el, c.title);
   });
-  const hatched = sized(g('hatched'), m.hatched.length, () => svgEl('polygon', {}));
+  const hatched = sized(g('hatched'), m.hatched.length, () => svgEl('polygon', { fill: 'url(#pg-hatch)', stroke: '#000', 'stroke-opacity': '0.6', 'stroke-width': '1' }));
   m.hatched.forEach((p, i) => setAttr(hatched[i], 'points', p));
   const segs = sized(g('lines'), m.lines.length, () => svgEl('line', {}, true));
   const arrows = sized(g('arrows'), m.lines.length, () => svgEl('line', {}));
