@@ -271,7 +271,8 @@ const svgEl = (tag: string, a: Record<string, string>, title = false): Element =
 };
 
 interface ExactMap {
-  cells: { points: string; fill: string; on: boolean; title: string }[];
+  /** A cell's tooltip is made only when it is written (every TITLES_MS while training). */
+  cells: { points: string; fill: string; on: boolean; title: () => string }[];
   hatched: string[];
   lines: DrawnLine[];
 }
@@ -294,7 +295,7 @@ function setRegionPlane(m: ExactMap, titles: boolean): void {
     setAttr(el, 'fill', c.fill);
     if (c.on) setAttr(el, 'class', 'path-region');
     else if (el.hasAttribute('class')) el.removeAttribute('class');
-    if (titles || !el.firstElementChild!.textContent) setTitle(el, c.title);
+    if (titles || !el.firstElementChild!.textContent) setTitle(el, c.title());
   });
   const hatched = sized(g('hatched'), m.hatched.length, () => svgEl('polygon', { fill: 'url(#pg-hatch)', stroke: '#000', 'stroke-opacity': '0.6', 'stroke-width': '1' }));
   m.hatched.forEach((p, i) => setAttr(hatched[i], 'points', p));
@@ -336,7 +337,7 @@ function regionMap(model: Model): { svg: string; exact: null; caption: string } 
   cells.forEach((c, i) => {
     const on = cs.length > 0 && cs.every((k) => c.pattern[k.layer - 1][k.unit] === 1);
     const points = pts(c.polygon);
-    exact.cells.push({ points, fill: colors[i], on, title: `region ${c.index}: pattern ${c.key}, ${c.activePaths} active paths, hard-gated output [${c.output.map((o) => o.toFixed(4)).join(', ')}]` });
+    exact.cells.push({ points, fill: colors[i], on, title: () => `region ${c.index}: pattern ${c.key}, ${c.activePaths} active paths, hard-gated output [${c.output.map((o) => o.toFixed(4)).join(', ')}]` });
     if (on) exact.hatched.push(points);
   });
   const shown = exact.lines.length;
