@@ -36,6 +36,7 @@ try {
   const b = await read();
   const draws = ((await page.evaluate('window.playground.drawTimes()')) as number[]).sort((x, y) => x - y);
   const regions = ((await page.evaluate('window.playground.regionTimes()')) as number[]).sort((x, y) => x - y);
+  const parts = (await page.evaluate('window.playground.partTimes()')) as Record<string, number[]>;
   const cells = await page.locator('#regions svg polygon title').count();
   const wall = (b.t - a.t) / 1000;
   const quantile = (v: number[], p: number): number => v[Math.min(v.length - 1, Math.floor(p * v.length))];
@@ -49,6 +50,13 @@ try {
     framesPerSecond: (b.frames - a.frames) / wall,
     redrawMs: { median: q(0.5), p90: q(0.9), max: draws[draws.length - 1], samples: draws.length },
     regionMapMs: { median: quantile(regions, 0.5), p90: quantile(regions, 0.9), max: regions[regions.length - 1], samples: regions.length },
+    /** Each part of a redraw: median and 90th percentile ms, and how many times it ran in the last 200 redraws. */
+    partsMs: Object.fromEntries(
+      Object.entries(parts).map(([k, v]) => {
+        const s = v.slice().sort((x, y) => x - y);
+        return [k, { median: quantile(s, 0.5), p90: quantile(s, 0.9), samples: s.length }];
+      }),
+    ),
     regions: cells,
   };
   writeResult('playground', result);
@@ -59,6 +67,7 @@ try {
   console.log(
     `| ${result.stepsPerSecond.toFixed(0)} | ${result.framesPerSecond.toFixed(1)} | ${result.regionMapMs.median.toFixed(1)} | ${result.regionMapMs.p90.toFixed(1)} | ${q(0.5).toFixed(1)} | ${q(0.9).toFixed(1)} | ${cells} |`,
   );
+  console.log(`parts of a redraw (median ms): ${Object.entries(result.partsMs).map(([k, v]) => `${k} ${v.median.toFixed(1)}`).join(', ')}`);
 } finally {
   await browser.close();
   await server.close();

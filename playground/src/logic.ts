@@ -334,6 +334,12 @@ export class Run {
     readonly data: Splits3,
     /** Called after every epoch (and on state changes) so the page can redraw. */
     private readonly onUpdate: (r: Run) => void,
+    /**
+     * Called after every optimiser step while running; a promise it returns holds training until
+     * it resolves (the page hands out one slice of training per animation frame this way). Only
+     * the pauses change, never the numbers.
+     */
+    private readonly pace?: () => Promise<void> | undefined,
   ) {
     this.name = name;
     this.model = createModel(modelConfig(name, settings), { rng: settings.seed });
@@ -414,7 +420,7 @@ export class Run {
       onBatchEnd: () => {
         this.steps++;
         this.onUpdate(this);
-        return this.pauseAtEpoch === -1 ? gate() : undefined;
+        return (this.pauseAtEpoch === -1 ? gate() : undefined) ?? this.pace?.();
       },
       onEpochEnd: (e) => {
         this.history.push(e);

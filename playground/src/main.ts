@@ -57,6 +57,8 @@ interface PlaygroundApi {
   drawTimes: () => number[];
   /** Milliseconds of the region map alone (arrangement2D and its SVG) in the last 200 redraws. */
   regionTimes: () => number[];
+  /** Milliseconds of each part of a redraw (the last 200 times each ran): arrangement, regions (its SVG and DOM), inspector, maps, curves, status. */
+  partTimes: () => Record<string, number[]>;
 }
 declare global {
   interface Window {
@@ -88,6 +90,16 @@ let dataVersion = 0;
 const drawTimes: number[] = [];
 const regionTimes: number[] = [];
 let regionCost = 0;
+const partTimes: Record<string, number[]> = {};
+/** Runs one part of a redraw and keeps its time (the last 200) for `window.playground.partTimes()`. */
+function timed<T>(part: string, fn: () => T): T {
+  const t0 = performance.now();
+  const v = fn();
+  const list = (partTimes[part] ??= []);
+  list.push(performance.now() - t0);
+  if (list.length > 200) list.shift();
+  return v;
+}
 let dirty = true;
 let fill: 'output' | 'pattern' = 'output';
 
@@ -112,43 +124,78 @@ function pointsSvg(): string {
   return `<g class="data-points" stroke="#1a1a1a" stroke-width="0.6">${parts.join('')}</g>`;
 }
 
-function linesSvg(lines: readonly Line2D[], highlight: ReadonlySet<string>): string {
-  const parts: string[] = [];
+/** A gating line as drawn: its segment (with the equation as a tooltip) and the arrow to its ON side. */
+interface DrawnLine {
+  seg: Record<string, string>;
+  title: string;
+  arrow: Record<string, string>;
+}
+
+function drawnLines(lines: readonly Line2D[], highlight: ReadonlySet<string>): DrawnLine[] {
+  const out: DrawnLine[] = [];
   for (const ln of lines) {
     if (!ln.segment || !ln.normal) continue;
     const [[a, b], [c, d]] = ln.segment;
     const color = LAYER_COLORS[(ln.layer - 1) % LAYER_COLORS.length];
     const hot = highlight.has(`${ln.layer}:${ln.unit}`);
-    const w = hot ? 4 : 1.6;
-    const dash = ln.layer % 2 === 0 ? ' stroke-dasharray="6 3"' : '';
-    parts.push(`<line x1="${f(X(a))}" y1="${f(Y(b))}" x2="${f(X(c))}" y2="${f(Y(d))}" stroke="${color}" stroke-width="${w}"${dash}><title>layer ${ln.layer}, unit ${ln.unit}: ${ln.weight[0].toFixed(3)} x1 + ${ln.weight[1].toFixed(3)} x2 + ${ln.bias.toFixed(3)} &gt; 0 on the arrow side</title></line>`);
+    const seg: Record<string, string> = { x1: f(X(a)), y1: f(Y(b)), x2: f(X(c)), y2: f(Y(d)), stroke: color, 'stroke-width': String(hot ? 4 : 1.6) };
+    if (ln.layer % 2 === 0) seg['stroke-dasharray'] = '6 3';
     // ON side: a short arrow from the midpoint along the normal (screen y points down)
     const mx = X((a + c) / 2);
     const my = Y((b + d) / 2);
     const L = hot ? 18 : 11;
-    const ex = mx + ln.normal[0] * L;
-    const ey = my - ln.normal[1] * L;
-    parts.push(`<line x1="${f(mx)}" y1="${f(my)}" x2="${f(ex)}" y2="${f(ey)}" stroke="${color}" stroke-width="${hot ? 2.5 : 1.4}" marker-end="url(#pg-arrow-${(ln.layer - 1) % LAYER_COLORS.length})"/>`);
+    const arrow = { x1: f(mx), y1: f(my), x2: f(mx + ln.normal[0] * L), y2: f(my - ln.normal[1] * L), stroke: color, 'stroke-width': String(hot ? 2.5 : 1.4), 'marker-end': `url(#pg-arrow-${(ln.layer - 1) % LAYER_COLORS.length})` };
+    out.push({ seg, title: `layer ${ln.layer}, unit ${ln.unit}: ${ln.weight[0].toFixed(3)} x1 + ${ln.weight[1].toFixed(3)} x2 + ${ln.bias.toFixed(3)} > 0 on the arrow side`, arrow });
   }
-  return parts.join('');
+  return out;
+}
+
+const attrs = (a: Record<string, string>): string =>
+  Object.entries(a)
+    .map(([k, v]) => ` ${k}="${v}"`)
+    .join('');
+
+function linesSvg(lines: readonly Line2D[], highlight: ReadonlySet<string>): string {
+  return drawnLines(lines, highlight)
+    .map((l) => `<line${attrs(l.seg)}><title>${escapeXml(l.title)}</title></line><line${attrs(l.arrow)}/>`)
+    .join('');
 }
 
 function arrowDefs(): string {
-  return `<defs>${LAYER_COLORS.map((c, i) => `<marker id="pg-arrow-${i}" viewBox="0 0 10 10" refX="7" refY="5" markerWidth="4" markerHeight="4" orient="auto-start-reverse" markerUnits="strokeWidth"><path d="M0,0 L10,5 L0,10 L2.5,5 z" fill="${c}"/></marker>`).join('')}<clipPath id="pg-clip"><rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}"/></clipPath></defs>`;
+  return `<defs>${LAYER_COLORS.map((c, i) => `<marker id="pg-arrow-${i}" viewBox="0 0 10 10" refX="7" refY="5" markerWidth="4" markerHeight="4" orient="auto-start-reverse" markerUnits="strokeWidth"><path d="M0,0 L10,5 L0,10 L2.5,5 z" fill="${c}"/></marker>`).join('')}</defs>`;
 }
+
+/**
+ * The sampled map's colours, lighten(diverging(p), 0.3) at LUT_SIZE equally spaced p, as RGB bytes
+ * (one colour string per pixel cost 10 ms a map). Neighbouring entries differ by under one unit
+ * of 255 per channel, so a pixel is within a unit of the colour computed at its own p.
+ */
+const LUT_SIZE = 2048;
+let lut: Uint8Array | null = null;
+function sampledColors(): Uint8Array {
+  if (lut) return lut;
+  lut = new Uint8Array(3 * LUT_SIZE);
+  for (let i = 0; i < LUT_SIZE; i++) {
+    const hex = lighten(diverging(i / (LUT_SIZE - 1)), 0.3);
+    for (let k = 0; k < 3; k++) lut[3 * i + k] = parseInt(hex.slice(1 + 2 * k, 3 + 2 * k), 16);
+  }
+  return lut;
+}
+const mapCanvas = document.createElement('canvas');
+mapCanvas.width = GRID;
+mapCanvas.height = GRID;
 
 function sampledImage(model: Model): string {
   const p = sampledMap(model, box, GRID);
-  const canvas = document.createElement('canvas');
-  canvas.width = GRID;
-  canvas.height = GRID;
+  const colors = sampledColors();
+  const canvas = mapCanvas;
   const ctx = canvas.getContext('2d')!;
   const img = ctx.createImageData(GRID, GRID);
   for (let i = 0; i < GRID * GRID; i++) {
-    const hex = lighten(diverging(p[i]), 0.3);
-    img.data[4 * i] = parseInt(hex.slice(1, 3), 16);
-    img.data[4 * i + 1] = parseInt(hex.slice(3, 5), 16);
-    img.data[4 * i + 2] = parseInt(hex.slice(5, 7), 16);
+    const j = 3 * Math.round(Math.min(1, Math.max(0, p[i])) * (LUT_SIZE - 1));
+    img.data[4 * i] = colors[j];
+    img.data[4 * i + 1] = colors[j + 1];
+    img.data[4 * i + 2] = colors[j + 2];
     img.data[4 * i + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
@@ -157,7 +204,7 @@ function sampledImage(model: Model): string {
 
 function frame(inner: string, label: string): string {
   const size = PLANE + 2 * PAD;
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" role="img" aria-label="${escapeXml(label)}">${arrowDefs()}<rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" fill="#f7f7f7"/><g clip-path="url(#pg-clip)">${inner}</g><rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" fill="none" stroke="#333"/></svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" role="img" aria-label="${escapeXml(label)}">${arrowDefs()}<rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" fill="#f7f7f7"/><svg x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" viewBox="${PAD} ${PAD} ${PLANE} ${PLANE}">${inner}</svg><rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" fill="none" stroke="#333"/></svg>`;
 }
 
 /** Points, the inspected point and the keyboard cross: a second SVG over the plane, redrawn only when they change. */
@@ -168,8 +215,8 @@ function overlaySvg(): string {
   return `<svg class="overlay" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" aria-hidden="true">${pointsSvg()}${sel}${cur}</svg>`;
 }
 
-/** Puts a plane's picture and its overlay into a panel; the overlay only when its content changed. */
-function setPlane(id: string, svg: string): void {
+/** A panel's two layers: the picture (.base) and the overlay of points and cursors (.over). */
+function layers(id: string): { base: HTMLElement; over: HTMLElement } {
   const el = $(id);
   let base = el.querySelector<HTMLElement>('.base');
   let over = el.querySelector<HTMLElement>('.over');
@@ -178,7 +225,11 @@ function setPlane(id: string, svg: string): void {
     base = el.querySelector<HTMLElement>('.base')!;
     over = el.querySelector<HTMLElement>('.over')!;
   }
-  base.innerHTML = svg;
+  return { base, over };
+}
+
+/** Redraws the overlay only when its content changed. */
+function syncOverlay(over: HTMLElement): void {
   const key = `${dataVersion}|${box.xmin},${box.xmax},${box.ymin},${box.ymax}|${inspection?.point.join(',') ?? ''}|${cursor.join(',')}`;
   if (over.dataset.key !== key) {
     over.innerHTML = overlaySvg();
@@ -186,17 +237,90 @@ function setPlane(id: string, svg: string): void {
   }
 }
 
+/** Puts a plane's picture (an SVG string) and its overlay into a panel. */
+function setPlane(id: string, svg: string): void {
+  const { base, over } = layers(id);
+  base.innerHTML = svg;
+  delete base.dataset.exact;
+  syncOverlay(over);
+}
+
+// The exact region map is updated in place: its polygons, lines and tooltips are kept from frame
+// to frame and only the attributes and texts that changed are written. Rebuilding it from a
+// string every frame cost ~7 ms of HTML parsing and ~9 ms of style recalculation.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const setAttr = (el: Element, k: string, v: string): void => {
+  if (el.getAttribute(k) !== v) el.setAttribute(k, v);
+};
+const setTitle = (el: Element, text: string): void => {
+  const t = el.firstElementChild!;
+  if (t.textContent !== text) t.textContent = text;
+};
+/** Makes `g` hold exactly n children, adding ones made by `make` or removing from the end. */
+function sized(g: Element, n: number, make: () => Element): HTMLCollection {
+  while (g.children.length > n) g.lastElementChild!.remove();
+  while (g.children.length < n) g.append(make());
+  return g.children;
+}
+const svgEl = (tag: string, a: Record<string, string>, title = false): Element => {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(a)) e.setAttribute(k, v);
+  if (title) e.append(document.createElementNS(SVG_NS, 'title'));
+  return e;
+};
+
+interface ExactMap {
+  /** A cell's tooltip is made only when it is written (every TITLES_MS while training). */
+  cells: { points: string; fill: string; on: boolean; title: () => string }[];
+  hatched: string[];
+  lines: DrawnLine[];
+}
+
+/** While training the tooltips (titles) of the region map are rewritten at most this often; when paused, every redraw. */
+const TITLES_MS = 500;
+
+function setRegionPlane(m: ExactMap, titles: boolean): void {
+  const { base, over } = layers('regions');
+  if (base.dataset.exact !== '1') {
+    const hatch = `<defs><pattern id="pg-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="0.9" stroke-opacity="0.4"/></pattern></defs>`;
+    base.innerHTML = frame(`${hatch}<g class="cells" stroke="#ffffff" stroke-width="0.6"></g><g class="hatched"></g><g class="lines"></g><g class="arrows"></g>`, 'exact region map');
+    base.dataset.exact = '1';
+  }
+  const g = (c: string): Element => base.querySelector(`g.${c}`)!;
+  const cells = sized(g('cells'), m.cells.length, () => svgEl('polygon', {}, true));
+  m.cells.forEach((c, i) => {
+    const el = cells[i];
+    setAttr(el, 'points', c.points);
+    setAttr(el, 'fill', c.fill);
+    if (c.on) setAttr(el, 'class', 'path-region');
+    else if (el.hasAttribute('class')) el.removeAttribute('class');
+    if (titles || !el.firstElementChild!.textContent) setTitle(el, c.title());
+  });
+  const hatched = sized(g('hatched'), m.hatched.length, () => svgEl('polygon', { fill: 'url(#pg-hatch)', stroke: '#000', 'stroke-opacity': '0.6', 'stroke-width': '1' }));
+  m.hatched.forEach((p, i) => setAttr(hatched[i], 'points', p));
+  const segs = sized(g('lines'), m.lines.length, () => svgEl('line', {}, true));
+  const arrows = sized(g('arrows'), m.lines.length, () => svgEl('line', {}));
+  m.lines.forEach((l, i) => {
+    for (const [k, v] of Object.entries(l.seg)) setAttr(segs[i], k, v);
+    if (!('stroke-dasharray' in l.seg) && segs[i].hasAttribute('stroke-dasharray')) segs[i].removeAttribute('stroke-dasharray');
+    if (titles || !segs[i].firstElementChild!.textContent) setTitle(segs[i], l.title);
+    for (const [k, v] of Object.entries(l.arrow)) setAttr(arrows[i], k, v);
+  });
+  syncOverlay(over);
+}
+
 /** The exact region map: every cell of the arrangement, filled by hard-gated output or pattern. */
-function regionSvg(model: Model): { svg: string; caption: string } {
+function regionMap(model: Model): { svg: string; exact: null; caption: string } | { svg: null; exact: ExactMap; caption: string } {
   const step = runs[0]?.steps ?? 0;
   if (arrangement === null || arrangementStep !== step) {
-    arrangement = arrangementOf(model, box);
+    arrangement = timed('arrangement', () => arrangementOf(model, box));
     arrangementStep = step;
   }
   const highlight = highlighted();
   if (arrangement === null) {
     // no half-spaces (ReLU, DLN): the sampled decision map is all there is
-    return { svg: frame(sampledImage(model), 'sampled decision map'), caption: `${modelName(model)} has no gating half-spaces: sampled decision map (${GRID} x ${GRID} grid of the softmax output)` };
+    return { svg: frame(sampledImage(model), 'sampled decision map'), exact: null, caption: `${modelName(model)} has no gating half-spaces: sampled decision map (${GRID} x ${GRID} grid of the softmax output)` };
   }
   const cells = arrangement.cells;
   let colors: string[];
@@ -209,16 +333,17 @@ function regionSvg(model: Model): { svg: string; caption: string } {
   }
   // the cells where every half-space of the selected path holds (its active region under hard gates)
   const cs = inspection?.constraints[selectedPath] ?? [];
-  const parts = cells.map((c, i) => {
+  const exact: ExactMap = { cells: [], hatched: [], lines: drawnLines(arrangement.lines, highlight) };
+  cells.forEach((c, i) => {
     const on = cs.length > 0 && cs.every((k) => c.pattern[k.layer - 1][k.unit] === 1);
-    return `<polygon points="${pts(c.polygon)}" fill="${colors[i]}" stroke="#ffffff" stroke-width="0.6"${on ? ' class="path-region"' : ''}><title>region ${c.index}: pattern ${c.key}, ${c.activePaths} active paths, hard-gated output [${c.output.map((o) => o.toFixed(4)).join(', ')}]</title></polygon>`;
+    const points = pts(c.polygon);
+    exact.cells.push({ points, fill: colors[i], on, title: () => `region ${c.index}: pattern ${c.key}, ${c.activePaths} active paths, hard-gated output [${c.output.map((o) => o.toFixed(4)).join(', ')}]` });
+    if (on) exact.hatched.push(points);
   });
-  const onCells = cs.length > 0 ? cells.filter((c) => cs.every((k) => c.pattern[k.layer - 1][k.unit] === 1)) : [];
-  const overlay = onCells.map((c) => `<polygon points="${pts(c.polygon)}" fill="url(#pg-hatch)" stroke="#000" stroke-opacity="0.6" stroke-width="1"/>`).join('');
-  const hatch = `<defs><pattern id="pg-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="0.9" stroke-opacity="0.4"/></pattern></defs>`;
-  const shown = arrangement.lines.filter((l) => l.segment !== null).length;
+  const shown = exact.lines.length;
   return {
-    svg: frame(hatch + parts.join('') + overlay + linesSvg(arrangement.lines, highlight), 'exact region map'),
+    svg: null,
+    exact,
     caption: `${cells.length} regions (exact polygons), ${shown} gating lines; fill: ${fill === 'pattern' ? 'one colour per gate pattern' : 'hard-gated logit difference (orange: class 1, blue: class 0)'}; arrows point to the ON side`,
   };
 }
@@ -345,6 +470,24 @@ function due(part: string, ms: number, running: boolean): boolean {
   return true;
 }
 
+/** The curves' width, measured only when the window changes size (reading it forces a layout). */
+let curveWidth = 300;
+function measureCurves(): void {
+  curveWidth = Math.max(300, Math.min(520, $('curves').clientWidth / (window.innerWidth < 700 ? 1 : 2) - 12));
+}
+/** What the curves were last drawn from: width and number of epochs. */
+let curvesDrawn = '';
+
+/** Sets an element's text only when it changes (an equal write still invalidates style and layout). */
+function setText(id: string, text: string): void {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+function setHidden(id: string, hidden: boolean): void {
+  const el = $(id);
+  if (el.hidden !== hidden) el.hidden = hidden;
+}
+
 function draw(): void {
   frames++;
   const r = runs[0];
@@ -354,57 +497,122 @@ function draw(): void {
   // past 30 ms a redraw, at most a quarter of the time goes to it while training
   if (due('regions', regionCost > 30 ? 3 * regionCost : 0, running)) {
     const t0 = performance.now();
-    const reg = regionSvg(r.model);
-    setPlane('regions', reg.svg);
+    const reg = timed('regions-svg', () => regionMap(r.model));
+    timed('regions-dom', () => (reg.exact ? setRegionPlane(reg.exact, due('titles', TITLES_MS, running)) : setPlane('regions', reg.svg)));
     regionCost = performance.now() - t0;
     regionTimes.push(regionCost);
     if (regionTimes.length > 200) regionTimes.shift();
-    $('regions-caption').textContent = reg.caption;
+    setText('regions-caption', reg.caption);
   }
   // the inspected point follows the training (on the same arrangement), a few times a second
+  // at most one of the costlier parts (inspector, sampled maps, curves) per frame while training
+  let heavy = false;
   if (inspection && inspectionStep !== r.steps && due('inspector', 400, running)) {
-    inspection = inspect(r.model, inspection.point, 8, arrangement);
-    inspectionStep = r.steps;
-    renderInspector();
+    heavy = running;
+    timed('inspector', () => {
+      inspection = inspect(r.model, inspection!.point, 8, arrangement);
+      inspectionStep = r.steps;
+      renderInspector();
+    });
   }
   // a network without half-spaces has only the sampled map: shown once, in the first panel
   const gated = arrangement !== null;
-  $('regions-title').textContent = gated ? 'Regions and gating lines' : `Decision map (sampled): ${MODEL_LABELS[r.name]}`;
-  $('fill-choice').hidden = !gated;
-  $('decision-panel').hidden = !gated;
-  $('decision-title').textContent = `Decision map: ${MODEL_LABELS[r.name]}`;
+  setText('regions-title', gated ? 'Regions and gating lines' : `Decision map (sampled): ${MODEL_LABELS[r.name]}`);
+  setHidden('fill-choice', !gated);
+  setHidden('decision-panel', !gated);
+  setText('decision-title', `Decision map: ${MODEL_LABELS[r.name]}`);
   const cmp = runs[1];
-  $('compare-panel').hidden = !cmp;
-  if (due('maps', 200, running)) {
-    if (gated) setPlane('decision', decisionSvg(r.model));
-    if (cmp) setPlane('compare', decisionSvg(cmp.model));
+  setHidden('compare-panel', !cmp);
+  if (!heavy && due('maps', 200, running)) {
+    heavy = running;
+    timed('maps', () => {
+      if (gated) setPlane('decision', decisionSvg(r.model));
+      if (cmp) setPlane('compare', decisionSvg(cmp.model));
+    });
   }
-  if (due('curves', 250, running)) {
-    const w = Math.max(300, Math.min(520, $('curves').clientWidth / (window.innerWidth < 700 ? 1 : 2) - 12));
-    const c = curvesSvg(w);
-    $('curve-loss').innerHTML = c.loss;
-    $('curve-acc').innerHTML = c.acc;
+  const curveKey = `${curveWidth}|${r.curve.length}|${cmp?.curve.length ?? -1}`;
+  if (curveKey !== curvesDrawn && !heavy && due('curves', 250, running)) {
+    heavy = running;
+    timed('curves', () => {
+      const c = curvesSvg(curveWidth);
+      $('curve-loss').innerHTML = c.loss;
+      $('curve-acc').innerHTML = c.acc;
+      curvesDrawn = curveKey;
+    });
   }
-  const last = r.curve.at(-1);
-  const st = r.state === 'failed' ? `failed: ${r.error}` : r.state;
-  $('status').textContent =
-    `${MODEL_LABELS[r.name]} ${r.model.config.widths.join('-')}: epoch ${r.epochsDone}/${settings.epochs}, ${st}` +
-    (last ? `; train loss ${last.loss.toFixed(4)}, test accuracy ${(100 * last.testAccuracy).toFixed(1)}%` : '') +
-    (cmp?.curve.at(-1) ? `; ReLU test accuracy ${(100 * cmp.curve.at(-1)!.testAccuracy).toFixed(1)}%` : '');
-  $('status').dataset.state = r.state;
-  $('status').dataset.epoch = String(r.epochsDone);
-  $('status').dataset.testAccuracy = last ? String(last.testAccuracy) : '';
-  const playing = r.state === 'running';
-  const play = $<HTMLButtonElement>('play');
-  play.textContent = playing ? 'Pause' : 'Play';
-  play.setAttribute('aria-pressed', String(playing));
-  $<HTMLButtonElement>('step').disabled = playing || r.state === 'done';
-  play.disabled = r.state === 'done' || r.state === 'failed';
-  play.title = play.disabled ? 'Finished: Reset to train again, or raise Epochs' : '';
-  $('cli').textContent = cliCommand(settings, r.name, data, r.epochsDone || settings.epochs);
+  timed('status', () => status(r, cmp));
 }
 
+function status(r: Run, cmp: Run | undefined): void {
+  const last = r.curve.at(-1);
+  const st = r.state === 'failed' ? `failed: ${r.error}` : r.state;
+  setText(
+    'status',
+    `${MODEL_LABELS[r.name]} ${r.model.config.widths.join('-')}: epoch ${r.epochsDone}/${settings.epochs}, ${st}` +
+    (last ? `; train loss ${last.loss.toFixed(4)}, test accuracy ${(100 * last.testAccuracy).toFixed(1)}%` : '') +
+      (cmp?.curve.at(-1) ? `; ReLU test accuracy ${(100 * cmp.curve.at(-1)!.testAccuracy).toFixed(1)}%` : ''),
+  );
+  const ds = $('status').dataset;
+  const setData = (k: 'state' | 'epoch' | 'testAccuracy', v: string): void => {
+    if (ds[k] !== v) ds[k] = v;
+  };
+  setData('state', r.state);
+  setData('epoch', String(r.epochsDone));
+  setData('testAccuracy', last ? String(last.testAccuracy) : '');
+  const playing = r.state === 'running';
+  const play = $<HTMLButtonElement>('play');
+  setText('play', playing ? 'Pause' : 'Play');
+  if (play.getAttribute('aria-pressed') !== String(playing)) play.setAttribute('aria-pressed', String(playing));
+  const step = $<HTMLButtonElement>('step');
+  if (step.disabled !== (playing || r.state === 'done')) step.disabled = playing || r.state === 'done';
+  const off = r.state === 'done' || r.state === 'failed';
+  if (play.disabled !== off) play.disabled = off;
+  const tip = off ? 'Finished: Reset to train again, or raise Epochs' : '';
+  if (play.title !== tip) play.title = tip;
+  setText('cli', cliCommand(settings, r.name, data, r.epochsDone || settings.epochs));
+}
+
+// ---- pacing: one slice of training per frame -------------------------------------------------------
+//
+// Left to itself, fitAsync yields every few milliseconds and the browser runs several such slices
+// between two frames, so a frame came only every 75-100 ms. Instead each optimiser step asks
+// `pace()`: training goes on until the slice's deadline, then waits for the next frame. After a
+// frame is drawn and painted, the slice is what is left of the frame period (at least MIN_SLICE_MS),
+// so that the next frame starts on time; when a frame took longer than that, training gets as long
+// as the frame took.
+
+const FRAME_MS = 1000 / 30;
+/** Room left before the next frame is due, for the step that crosses the deadline. */
+const FRAME_MARGIN_MS = 3;
+/** Training gets at least this much of every frame, however long the drawing took. */
+const MIN_SLICE_MS = 8;
+let sliceEnd = 0;
+let frameStart = 0;
+let held: (() => void)[] = [];
+const afterPaint = new MessageChannel();
+afterPaint.port1.onmessage = () => {
+  const now = performance.now();
+  // a frame that took longer than the period leaves training as long again: when 30 frames per
+  // second are out of reach, drawing and training share the time half and half
+  sliceEnd = Math.max(now + Math.max(MIN_SLICE_MS, now - frameStart), frameStart + FRAME_MS - FRAME_MARGIN_MS);
+  release();
+};
+function release(): void {
+  const h = held;
+  held = [];
+  for (const r of h) r();
+}
+function pace(): Promise<void> | undefined {
+  // a hidden page gets no frames: train freely (fitAsync still yields)
+  if (document.hidden || performance.now() < sliceEnd) return undefined;
+  return new Promise<void>((r) => held.push(r));
+}
+document.addEventListener('visibilitychange', release);
+
 function loop(): void {
+  frameStart = performance.now();
+  // training resumes in a task posted now, which runs after this frame's style, layout and paint
+  afterPaint.port2.postMessage(null);
   if (dirty) {
     dirty = false;
     try {
@@ -428,11 +636,12 @@ function reset(): void {
   const update = (): void => {
     dirty = true;
   };
-  runs = [new Run(settings.model, settings, splits, update)];
-  if (settings.compare && settings.model !== 'relu') runs.push(new Run('relu', settings, splits, update));
+  runs = [new Run(settings.model, settings, splits, update, pace)];
+  if (settings.compare && settings.model !== 'relu') runs.push(new Run('relu', settings, splits, update, pace));
   arrangement = null;
   arrangementStep = -1;
   lastDrawn.clear();
+  curvesDrawn = '';
   if (inspection) inspectAt(inspection.point);
   $('data-summary').textContent = `${data.source}: ${data.x.length} points (${data.labels.filter((l) => l === 1).length} of class 1); split 60/20/20 into ${splits.train.x.shape[0]} train, ${splits.validation.x.shape[0]} validation, ${splits.test.x.shape[0]} test`;
   dirty = true;
@@ -703,10 +912,12 @@ function setup(): void {
     if (h.problems.length) showMessage(`Some settings in the link were not understood: ${h.problems.join('; ')}`, true);
     applySettings(h.settings, true);
   });
+  measureCurves();
   window.addEventListener('resize', () => {
+    measureCurves();
     dirty = true;
   });
-  window.playground = { settings: () => settings, data: () => data, runs: () => runs, inspection: () => inspection, frames: () => frames, drawTimes: () => drawTimes.slice(), regionTimes: () => regionTimes.slice() };
+  window.playground = { settings: () => settings, data: () => data, runs: () => runs, inspection: () => inspection, frames: () => frames, drawTimes: () => drawTimes.slice(), regionTimes: () => regionTimes.slice(), partTimes: () => Object.fromEntries(Object.entries(partTimes).map(([k, v]) => [k, v.slice()])) };
   requestAnimationFrame(loop);
 }
 

@@ -116,7 +116,14 @@ export function gatePattern(model: Model, x: Tensor): GatePattern[] {
 
 /** A compact string for a pattern, layers separated by '|': `'0110|101'`. Equal patterns, equal keys. */
 export function patternKey(pattern: readonly ArrayLike<number>[]): string {
-  return pattern.map((g) => Array.from(g, (v) => (v ? '1' : '0')).join('')).join('|');
+  // a plain loop: arrangement2D keys every cell, and the page does that every frame
+  let key = '';
+  for (let l = 0; l < pattern.length; l++) {
+    if (l > 0) key += '|';
+    const g = pattern[l];
+    for (let i = 0; i < g.length; i++) key += g[i] ? '1' : '0';
+  }
+  return key;
 }
 
 /**
@@ -132,7 +139,11 @@ export function patternKey(pattern: readonly ArrayLike<number>[]): string {
 export function activePathCount(model: Model, pattern: readonly ArrayLike<number>[]): number {
   const c = model.config;
   checkPattern('activePathCount', model, pattern);
-  const on = pattern.map((g) => Array.from(g).reduce((s, v) => s + (v ? 1 : 0), 0));
+  const on = pattern.map((g) => {
+    let k = 0;
+    for (let i = 0; i < g.length; i++) if (g[i]) k++;
+    return k;
+  });
   const L = on.length;
   const all = on.reduce((p, k) => p * k, 1);
   if (c.kind === 'dlgn-vt') return all;

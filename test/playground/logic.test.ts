@@ -125,6 +125,28 @@ describe('a run', () => {
     expect(cliCommand(small, 'dlgn', d, 4)).toBe('npx halfspace train --model dlgn --dataset disk --n 200 --noise 0 --seed 1 --widths 4,4 --beta 10 --gate soft --epochs 4 --batch 25 --optimizer adam --lr 0.01 --out run');
   });
 
+  it('held between steps by its pace callback, trains to the same weights as without', async () => {
+    const d = builtinData(small);
+    const free = new Run('dlgn', small, splitData(d, small.seed), () => {});
+    let held = 0;
+    const paced = new Run('dlgn', small, splitData(d, small.seed), () => {}, () => {
+      // every third step, wait for a timer (as the page waits for the next frame)
+      if (paced.steps % 3 !== 0) return undefined;
+      held++;
+      return new Promise<void>((ok) => setTimeout(ok, 0));
+    });
+    free.play();
+    paced.play();
+    await Promise.all([free.whenFinished(), paced.whenFinished()]);
+    expect(paced.state).toBe('done');
+    expect(held).toBe(Math.floor(paced.steps / 3));
+    expect(paced.steps).toBe(free.steps);
+    expect(paced.history.map((e) => e.loss)).toEqual(free.history.map((e) => e.loss));
+    const a = paced.model.stateDict();
+    const b = free.model.stateDict();
+    for (const k of Object.keys(b)) expect(Array.from(a[k].values()), k).toEqual(Array.from(b[k].values()));
+  });
+
   it('dispose stops a paused run', async () => {
     const r = new Run('relu', small, splitData(builtinData(small), 1), () => {});
     r.step();
