@@ -31,8 +31,12 @@ export interface TreeSplit {
   level: number;
   /** Training points that reached the node. */
   samples: number;
-  /** 'cluster': the centre of the largest DBSCAN cluster; 'impurity': no cluster formed, the single hyperplane of best Gini decrease. */
-  chosenBy: 'cluster' | 'impurity';
+  /**
+   * 'cluster': the centre of the largest DBSCAN cluster; 'discontinuity' (pick 'discontinuity'):
+   * the cluster or lone hyperplane across which the model's class flips most often for the node's
+   * points; 'impurity': no cluster formed, the single hyperplane of best Gini decrease.
+   */
+  chosenBy: 'cluster' | 'discontinuity' | 'impurity';
   /** The gating units whose hyperplanes made the split (the cluster's members). */
   units: TreeUnit[];
   left: TreeNode;
@@ -74,6 +78,18 @@ export interface ExtractTreeOptions {
   minPts?: number;
   /** A hyperplane is a candidate at a node only if at least this fraction of its points lie on each side (default 0.02). */
   minSide?: number;
+  /**
+   * Which cluster makes a node's split. 'largest' (default, the follow-up paper's rule): the one
+   * most hyperplanes agree on. 'discontinuity': the one across which the model's class changes
+   * most often for the node's own points: the `probe` share of them nearest each cluster's centre
+   * are mirrored across it and the model's class compared at both; ties to the larger, then the
+   * lower-labelled cluster. Without `retrain` the one model's clusters are the same at every node,
+   * so 'largest' splits all nodes of a level alike (hyperplanes through the origin cut every
+   * node); 'discontinuity' asks the model which of them is a boundary inside this node.
+   */
+  pick?: 'largest' | 'discontinuity';
+  /** With pick 'discontinuity': the share of a node's points probed per cluster (default 0.1, at least 10 points). */
+  probe?: number;
   /** Leaf labels from the data's labels ('data', default) or from the model's own predictions ('model'). */
   labels?: 'data' | 'model';
   /**
@@ -133,8 +149,9 @@ function gini(counts: ArrayLike<number>, n: number): number {
  * that leave at least `minSide` of the node's points on each side are clustered with DBSCAN on
  * the sign-invariant distance of their unit (w, b) vectors (leaving out those within eps of an
  * ancestor's split, which bound the node's cell rather than cut it); the centre of the largest cluster
- * (the mean of its members, signs aligned to its first member, rescaled to unit length) is the
- * node's split. When no cluster forms, the single candidate of largest Gini decrease is used.
+ * (the mean of its members, signs aligned to its first member, rescaled to unit length; with
+ * `pick: 'discontinuity'` the cluster across which the model's class changes most for the node's
+ * points) is the node's split. When no cluster forms, the single candidate of largest Gini decrease is used.
  * A node becomes a leaf at `depth`, below `minSamples` points, when pure, or when no hyperplane
  * cuts it. Deterministic: ties go to the lowest unit, the lowest cluster label, the lowest class.
  *
@@ -152,6 +169,10 @@ export function extractTree(model: Model, data: { x: Tensor; y: Tensor }, option
   if (!(eps >= 0 && Number.isFinite(eps))) throw new Error(`extractTree: eps must be a finite number >= 0, got ${eps}`);
   const minSide = options.minSide ?? 0.02;
   if (!(minSide >= 0 && minSide < 0.5)) throw new Error(`extractTree: minSide must be in [0, 0.5), got ${minSide}`);
+  const pick = options.pick ?? 'largest';
+  if (pick !== 'largest' && pick !== 'discontinuity') throw new Error(`extractTree: pick must be 'largest' or 'discontinuity', got ${String(pick)}`);
+  const probe = options.probe ?? 0.1;
+  if (!(probe > 0 && probe <= 1)) throw new Error(`extractTree: probe must be in (0, 1], got ${probe}`);
   const labelsFrom = options.labels ?? 'data';
   if (labelsFrom !== 'data' && labelsFrom !== 'model') throw new Error(`extractTree: labels must be 'data' or 'model', got ${String(labelsFrom)}`);
   const hs = requireHalfspaces('extractTree', model);
@@ -188,6 +209,32 @@ export function extractTree(model: Model, data: { x: Tensor; y: Tensor }, option
     let z = r[d];
     for (let c = 0; c < d; c++) z += r[c] * xv[i * d + c];
     return z > 0;
+  };
+  // the share of the node's points nearest the plane (w, b) whose model class changes when they
+  // are mirrored across it: x' = x - 2 (w . x + b) w / |w|^2
+  const flipRate = (m0: Model, r: ArrayLike<number>, idx: Int32Array): number => {
+    let ww = 0;
+    for (let c = 0; c < d; c++) ww += r[c] * r[c];
+    const z = Float64Array.from(idx, (i) => {
+      let v = r[d];
+      for (let c = 0; c < d; c++) v += r[c] * xv[i * d + c];
+      return v;
+    });
+    const order = Array.from(idx.keys()).sort((a, b) => Math.abs(z[a]) - Math.abs(z[b]) || a - b);
+    const m = Math.min(idx.length, Math.max(10, Math.ceil(probe * idx.length)));
+    const both = new Float64Array(2 * m * d);
+    for (let t = 0; t < m; t++) {
+      const i = idx[order[t]];
+      const f = (2 * z[order[t]]) / ww;
+      for (let c = 0; c < d; c++) {
+        both[t * d + c] = xv[i * d + c];
+        both[(m + t) * d + c] = xv[i * d + c] - f * r[c];
+      }
+    }
+    const cls = predictedClasses(m0, new Tensor(both, [2 * m, d]));
+    let flips = 0;
+    for (let t = 0; t < m; t++) if (cls[t] !== cls[m + t]) flips++;
+    return flips / m;
   };
   const given = planesOf(model);
   const subset = (idx: Int32Array): { x: Tensor; y: Tensor } => {
@@ -227,7 +274,8 @@ export function extractTree(model: Model, data: { x: Tensor; y: Tensor }, option
     for (const i of idx) counts[y[i]]++;
     if (level >= maxDepth || idx.length < minSamples || counts.filter((c) => c > 0).length <= 1) return leaf(idx, level, counts);
     const least = Math.max(1, Math.ceil(minSide * idx.length));
-    const { rows, units } = level > 0 && options.retrain ? planesOf(options.retrain(subset(idx), level)) : given;
+    const nodeModel = level > 0 && options.retrain ? options.retrain(subset(idx), level) : model;
+    const { rows, units } = nodeModel === model ? given : planesOf(nodeModel);
     // side[j][t]: point idx[t] is on the positive side of hyperplane j
     const side = rows.map((r) => Uint8Array.from(idx, (i) => (positive(r, i) ? 1 : 0)));
     const candidates: number[] = [];
@@ -239,17 +287,48 @@ export function extractTree(model: Model, data: { x: Tensor; y: Tensor }, option
     }
     if (candidates.length === 0) return leaf(idx, level, counts);
 
+    // the centre of a set of hyperplanes: signs aligned to the first member (w, b and -w, -b are
+    // the same hyperplane), summed, rescaled to unit length
+    const centreOf = (members: readonly number[]): Float64Array => {
+      const centre = new Float64Array(d + 1);
+      const first = rows[members[0]];
+      for (const j of members) {
+        const r = rows[j];
+        let dot = 0;
+        for (let c = 0; c <= d; c++) dot += r[c] * first[c];
+        const s = dot < 0 ? -1 : 1;
+        for (let c = 0; c <= d; c++) centre[c] += s * r[c];
+      }
+      const norm = Math.hypot(...centre);
+      for (let c = 0; c <= d; c++) centre[c] /= norm;
+      return centre;
+    };
+
     let members: number[];
     let chosenBy: TreeSplit['chosenBy'];
+    let centre: Float64Array;
     const cand = new Tensor(Float64Array.from(candidates.flatMap((j) => rows[j])), [candidates.length, d + 1]);
     const clusters = candidates.length >= minPts ? dbscan(pairwiseDistances(cand), eps, minPts) : { clusters: 0, labels: new Int32Array(0) };
     if (clusters.clusters > 0) {
-      const size = new Array<number>(clusters.clusters).fill(0);
-      for (const c of clusters.labels) if (c >= 0) size[c]++;
+      const groups: number[][] = Array.from({ length: clusters.clusters }, () => []);
+      candidates.forEach((j, t) => {
+        if (clusters.labels[t] >= 0) groups[clusters.labels[t]].push(j);
+        // asking the model, a lone hyperplane (DBSCAN noise) is a candidate as well
+        else if (pick === 'discontinuity') groups.push([j]);
+      });
+      const centres = groups.map(centreOf);
       let best = 0;
-      for (let c = 1; c < size.length; c++) if (size[c] > size[best]) best = c;
-      members = candidates.filter((_, t) => clusters.labels[t] === best);
-      chosenBy = 'cluster';
+      if (pick === 'largest') {
+        for (let c = 1; c < groups.length; c++) if (groups[c].length > groups[best].length) best = c;
+      } else {
+        const scores = centres.map((ct) => flipRate(nodeModel, ct, idx));
+        for (let c = 1; c < groups.length; c++) {
+          if (scores[c] > scores[best] || (scores[c] === scores[best] && groups[c].length > groups[best].length)) best = c;
+        }
+      }
+      members = groups[best];
+      centre = centres[best];
+      chosenBy = pick === 'largest' ? 'cluster' : 'discontinuity';
     } else {
       // no two hyperplanes agree: the one of largest Gini decrease
       let bestJ = candidates[0];
@@ -273,19 +352,8 @@ export function extractTree(model: Model, data: { x: Tensor; y: Tensor }, option
       }
       members = [bestJ];
       chosenBy = 'impurity';
+      centre = centreOf(members);
     }
-    // the centre: signs aligned to the first member (w, b and -w, -b are the same hyperplane)
-    const centre = new Float64Array(d + 1);
-    const first = rows[members[0]];
-    for (const j of members) {
-      const r = rows[j];
-      let dot = 0;
-      for (let c = 0; c <= d; c++) dot += r[c] * first[c];
-      const s = dot < 0 ? -1 : 1;
-      for (let c = 0; c <= d; c++) centre[c] += s * r[c];
-    }
-    const norm = Math.hypot(...centre);
-    for (let c = 0; c <= d; c++) centre[c] /= norm;
     const weight = centre.slice(0, d);
     const bias = centre[d];
     const left = idx.filter((i) => !positive(centre, i));
@@ -380,7 +448,10 @@ export function formatTree(tree: ExtractedTree, options: { digits?: number; name
     let expr = shown.map(([v, c], t) => `${v < 0 ? (t === 0 ? '-' : '- ') : t === 0 ? '' : '+ '}${Math.abs(v).toFixed(digits)} ${name(c)}`).join(' ');
     if (order.length > shown.length) expr += ` + ... (${order.length - shown.length} more terms)`;
     expr += ` ${node.bias < 0 ? '-' : '+'} ${Math.abs(node.bias).toFixed(digits)}`;
-    const who = node.chosenBy === 'cluster' ? `cluster of ${node.units.length}` : 'best Gini decrease, no cluster';
+    const who =
+      node.chosenBy === 'impurity'
+        ? 'best Gini decrease, no cluster'
+        : `${node.chosenBy === 'discontinuity' ? "the model's class flips most across it: " : ''}${node.units.length === 1 ? 'one hyperplane' : `cluster of ${node.units.length}`}`;
     const unitList = node.units.slice(0, 8).map((u) => `L${u.layer}:${u.unit}`).join(', ') + (node.units.length > 8 ? ', ...' : '');
     lines.push(`${indent}${tag}split ${node.samples} points: ${expr} <= 0 goes left (${who}: ${unitList})`);
     walk(node.left, `${indent}  `, 'left: ');

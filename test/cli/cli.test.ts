@@ -474,6 +474,13 @@ describe('paths in words, and --json for scripts', () => {
     expect(['split', 'leaf']).toContain(j.root.kind);
     // other data: a built-in set by flag
     expect(cli('tree', '--checkpoint', ckpt, '--dataset', 'xor', '--n', '300', '--json').status).toBe(0);
+    // --pick discontinuity reaches extractTree: every split says so
+    const asked = JSON.parse(cli('tree', '--checkpoint', ckpt, '--depth', '2', '--pick', 'discontinuity', '--json').stdout);
+    const rules = (n: { kind: string; chosenBy?: string; left?: unknown; right?: unknown }): string[] =>
+      n.kind === 'leaf' ? [] : [n.chosenBy!, ...rules(n.left as typeof n), ...rules(n.right as typeof n)];
+    expect(rules(asked.root).length).toBeGreaterThan(0);
+    expect(new Set(rules(asked.root).filter((c) => c !== 'impurity'))).toEqual(new Set(['discontinuity']));
+    expect(new Set(rules(j.root).filter((c) => c !== 'impurity'))).toEqual(new Set(['cluster']));
   });
 
   it('tree refuses a network without half-space gates, and bad flags, in one line', () => {
@@ -485,6 +492,7 @@ describe('paths in words, and --json for scripts', () => {
     const bad = cli('tree', '--checkpoint', ckpt, '--labels', 'guess');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--labels must be one of data, model, got 'guess'/);
+    expect(cli('tree', '--checkpoint', ckpt, '--pick', 'biggest').stderr).toMatch(/--pick must be one of largest, discontinuity, got 'biggest'/);
     expect(cli('tree', '--checkpoint', ckpt, '--depth', '-1').stderr).toMatch(/extractTree: depth must be an integer >= 0, got -1/);
   });
 

@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createModel, type Model } from '../../src/models/families.js';
+import { evaluate, fit } from '../../src/models/train.js';
 import { extractTree, formatTree, predictTree, splitNormals, treeAccuracy, treeSplits, type TreeLeaf, type TreeNode } from '../../src/paths/tree.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -55,6 +56,36 @@ describe('extractTree on networks that hold a known tree', () => {
     expect(l.counts[1]).toBe(0);
     expect(r.counts[0]).toBe(0);
     expect(l.samples + r.samples).toBe(500);
+  });
+
+  it("pick 'discontinuity': each node takes the hyperplane the model's class flips across, where 'largest' splits a level alike", () => {
+    // the tree: x1 = 0 at the root; where x1 <= 0 the split is x2 = 0.5, where x1 > 0 it is x2 = -0.5
+    const label = (x1: number, x2: number): number => (x1 <= 0 ? (x2 <= 0.5 ? 0 : 1) : x2 <= -0.5 ? 1 : 0);
+    const train = points(1500, 1, label);
+    const test = points(1000, 2, label);
+    const net = createModel({ kind: 'dlgn', inputDim: 2, widths: [6, 6], outputDim: 2, beta: 10 }, { rng: 3 });
+    fit(net, train, { loss: 'ce', epochs: 150, batchSize: 150, optimizer: 'adam', lr: 0.02, seed: 1 });
+    expect(evaluate(net, test, 'ce').accuracy).toBeGreaterThan(0.97);
+    const largest = extractTree(net, train, { depth: 2 });
+    const asked = extractTree(net, train, { depth: 2, pick: 'discontinuity' });
+    // the same root (x1 = 0) for both
+    for (const t of [largest, asked]) {
+      const root = treeSplits(t)[0];
+      expect(Math.abs(root.weight[0])).toBeGreaterThan(0.99);
+    }
+    // 'largest' puts one hyperplane under both children; 'discontinuity' finds x2 = 0.5 and x2 = -0.5
+    const offsets = (t: typeof largest): number[] => treeSplits(t).slice(1).map((sp) => -sp.bias / sp.weight[1]);
+    const [a, b] = offsets(largest);
+    expect(Math.abs(a - b)).toBeLessThan(1e-12);
+    const found = offsets(asked).sort((u, v) => u - v);
+    expect(Math.abs(found[0] + 0.5)).toBeLessThan(0.1);
+    expect(Math.abs(found[1] - 0.5)).toBeLessThan(0.1);
+    expect(treeSplits(asked).every((sp) => sp.chosenBy === 'discontinuity' && Math.abs(sp.weight[sp.level === 0 ? 0 : 1]) > 0.9)).toBe(true);
+    expect(treeAccuracy(asked, test)).toBeGreaterThan(0.93);
+    expect(treeAccuracy(asked, test)).toBeGreaterThan(treeAccuracy(largest, test) + 0.1);
+    expect(formatTree(asked)).toContain("the model's class flips most across it");
+    expect(() => extractTree(net, train, { pick: 'best' as 'largest' })).toThrow("extractTree: pick must be 'largest' or 'discontinuity', got best");
+    expect(() => extractTree(net, train, { pick: 'discontinuity', probe: 0 })).toThrow('extractTree: probe must be in (0, 1], got 0');
   });
 
   it("below the root, the paper's procedure: a model retrained on each node's points gives its split", () => {

@@ -8,7 +8,7 @@ import { loadCheckpoint } from '../../node/checkpoint.js';
 import { type TreeNode, extractTree, formatTree, treeAccuracy } from '../../paths/tree.js';
 import { type CommandSpec, type Flags, type OptionSpec, UsageError, didYouMean } from '../args.js';
 
-export const treeHelp = `halfspace tree --checkpoint model.json [--dataset NAME [--n N] [--noise P] | --data FILE.csv [--label-column NAME]] [--seed N] [--depth 4] [--eps 0.3] [--min-pts 2] [--min-samples 10] [--min-side 0.02] [--labels data|model] [--json]
+export const treeHelp = `halfspace tree --checkpoint model.json [--dataset NAME [--n N] [--noise P] | --data FILE.csv [--label-column NAME]] [--seed N] [--depth 4] [--eps 0.3] [--min-pts 2] [--min-samples 10] [--min-side 0.02] [--pick largest|discontinuity] [--labels data|model] [--json]
 
 Reads an oblique decision tree out of a trained DLGN (dlgn, dlgn-sf, dlgn-vt): at each node the
 gating hyperplanes that cut the node's training points are clustered (DBSCAN, sign-invariant
@@ -19,7 +19,11 @@ then the tree's accuracy is printed next to the model's on the training and test
 Data: a checkpoint written by \`halfspace train --dataset NAME\` regenerates its own data (the
 same points and split); otherwise give --dataset (with --n, --noise, --seed as in train) or a
 CSV with --data, split 60/20/20 by --seed (default: the checkpoint's seed). --labels model
-grows the tree on the model's predictions instead of the labels. --json prints one object.`;
+grows the tree on the model's predictions instead of the labels. --pick discontinuity takes, at
+each node, the cluster or lone hyperplane across which the model's class flips most often for
+the node's points (mirrored across it) instead of the largest cluster: hyperplanes through the
+origin cut every node, and the largest cluster is then the same at every node of a level.
+--json prints one object.`;
 
 const TREE_OPTIONS: readonly OptionSpec[] = [
   { name: 'checkpoint', value: 'FILE', path: 'file' },
@@ -34,6 +38,7 @@ const TREE_OPTIONS: readonly OptionSpec[] = [
   { name: 'min-pts', value: 'K' },
   { name: 'min-samples', value: 'N' },
   { name: 'min-side', value: 'F' },
+  { name: 'pick', value: 'RULE', choices: ['largest', 'discontinuity'] },
   { name: 'labels', value: 'FROM', choices: ['data', 'model'] },
   { name: 'json' },
 ];
@@ -93,6 +98,7 @@ async function treeCommand(f: Flags): Promise<number> {
   const minSamples = f.number('min-samples', 10, 'positive-int');
   const minSide = f.number('min-side', 0.02, 'nonneg');
   const labels = f.choice('labels', ['data', 'model'] as const, 'data');
+  const pick = f.choice('pick', ['largest', 'discontinuity'] as const, 'largest');
   const { model, meta } = loadCheckpoint(ckpt);
   if (!['dlgn', 'dlgn-vt'].includes(model.config.kind)) {
     throw new Error(`needs a model whose gates are half-spaces of the input (dlgn, dlgn-sf, dlgn-vt); ${ckpt} holds a ${model.config.kind} network`);
@@ -100,7 +106,7 @@ async function treeCommand(f: Flags): Promise<number> {
   const data = treeData(f, meta as Record<string, unknown>);
   const d = model.config.inputDim;
   if (data.train.x.shape[1] !== d) throw new Error(`the data have ${data.train.x.shape[1]} features, the model takes ${d}`);
-  const tree = extractTree(model, data.train, { depth, eps, minPts, minSamples, minSide, labels });
+  const tree = extractTree(model, data.train, { depth, eps, minPts, minSamples, minSide, labels, pick });
   const accuracy = {
     tree: { train: treeAccuracy(tree, data.train), test: treeAccuracy(tree, data.test) },
     model: { train: evaluate(model, data.train, 'ce').accuracy as number, test: evaluate(model, data.test, 'ce').accuracy as number },
