@@ -1,31 +1,13 @@
 // The built `halfspace` command, run as a user runs it: help, version, parity, train, eval, errors.
 
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, cli } from '../helpers/cli.js';
 import { FIXTURE_PATH, loadFixtureFile } from '../helpers/parity-fixtures.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'halfspace.js');
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** `node bin/halfspace.js ...args` from the repository root. */
-function cli(...args: string[]): Run {
-  const t0 = Date.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
-}
 
 const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
 const lastLine = (s: string): string => lines(s).at(-1) ?? '';

@@ -1,32 +1,15 @@
 // The CLI under careless and hostile use: outputs checked before training, divergence kept and
 // reported, stale temp files cleaned, size guards that refuse before any work, short errors.
 
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, cli } from '../helpers/cli.js';
 import { createModel } from '../../src/models/families.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'halfspace.js');
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function cli(...args: string[]): Run {
-  const t0 = Date.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
-}
 
 let tmp: string;
 beforeAll(() => {
