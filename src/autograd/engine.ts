@@ -13,7 +13,7 @@ export type Primitive =
   | 'relu' | 'step' | 'sigmoid' | 'scaledSigmoid' | 'tanh' | 'softplus'
   | 'sum' | 'mean' | 'matmul' | 'linear' | 'gatedLinear' | 'softGatedLinear' | 'composeAffine' | 'augmentedLinear'
   | 'reshape' | 'permute' | 'expand' | 'slice' | 'gather' | 'concat'
-  | 'rowOuter'
+  | 'rowOuter' | 'rowContract'
   | 'mse' | 'crossEntropy' | 'logistic' | 'hinge';
 
 /**

@@ -3,7 +3,7 @@
 import { type Var, asVar, noGrad } from '../autograd/engine.js';
 import { mul } from '../autograd/ops/elementwise.js';
 import { relu, scaledSigmoid, step } from '../autograd/ops/activation.js';
-import { augmentedLinear, composeAffine, gatedLinear, matmul, rowOuter, softGatedLinear } from '../autograd/ops/linalg.js';
+import { augmentedLinear, composeAffine, gatedLinear, matmul, rowContract, rowOuter, softGatedLinear } from '../autograd/ops/linalg.js';
 import { reshape, transpose } from '../autograd/ops/movement.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -360,19 +360,36 @@ export class DLGNVT extends GatedBase {
 
   pass(x: Var): Pass {
     const gates = this.gatingPreActivations(x).map((z) => gateOf(z, this.config));
-    const n = x.shape[0];
-    // Phi[n, i_1..i_L] = prod_l G_l[n, i_l], built one layer at a time as an outer product
-    let phi = gates[0];
-    let width = this.config.widths[0];
-    for (let l = 1; l < gates.length; l++) {
-      phi = rowOuter(phi, gates[l]);
-      width *= this.config.widths[l];
-    }
+    // Meet in the middle: split the layers at s into a front (1..s) and a back (s+1..L) and form
+    // each half's path activities by row-wise outer products, F[n, P_F] and B[n, P_B]. Then
+    // W[n, (c, a)] = sum_b B[n, b] V[c, a, b] is one matrix product (V seen as [k P_F, P_B]) and
+    // out[n, c] = sum_a W[n, (c, a)] F[n, a] a row-wise contraction. The [n, P] matrix of all path
+    // activities is never built; the largest intermediate is [n, max(k P_F, P_B)] (10^4 paths,
+    // k = 2: [n, 200]), and nearly all the work (n k P multiply-adds) is one well-shaped product.
+    const widths = this.config.widths;
     const k = this.config.outputDim;
-    // out = Phi V^T with V seen as [k, P]
-    const out = matmul(phi, transpose(reshape(this.value, [k, width])));
-    return { out, gates };
+    if (gates.length === 1) return { out: matmul(gates[0], transpose(reshape(this.value, [k, widths[0]]))), gates };
+    const s = splitPoint(widths, k);
+    let front = gates[0];
+    for (let l = 1; l < s; l++) front = rowOuter(front, gates[l]);
+    let back = gates[s];
+    for (let l = s + 1; l < gates.length; l++) back = rowOuter(back, gates[l]);
+    const pF = front.shape[1], pB = back.shape[1];
+    const w = matmul(back, transpose(reshape(this.value, [k * pF, pB])));
+    return { out: rowContract(w, front), gates };
   }
+}
+
+/** Where a DLGN-VT's contraction splits its layers: the s in 1..L-1 with the smallest k P_F + P_B. */
+function splitPoint(widths: readonly number[], k: number): number {
+  let best = 1, bestCost = Infinity;
+  for (let s = 1; s < widths.length; s++) {
+    let pF = 1, pB = 1;
+    for (let l = 0; l < widths.length; l++) if (l < s) pF *= widths[l]; else pB *= widths[l];
+    const cost = k * pF + pB;
+    if (cost < bestCost) [best, bestCost] = [s, cost];
+  }
+  return best;
 }
 
 /** Any of the five families. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Var, noGrad } from '../../src/autograd/engine.js';
 import { scaledSigmoid, step } from '../../src/autograd/ops/activation.js';
 import { mul } from '../../src/autograd/ops/elementwise.js';
-import { augmentedLinear, composeAffine, gatedLinear, linear, matmul, rowOuter, softGatedLinear } from '../../src/autograd/ops/linalg.js';
+import { augmentedLinear, composeAffine, gatedLinear, linear, matmul, rowContract, rowOuter, softGatedLinear } from '../../src/autograd/ops/linalg.js';
 import { reshape } from '../../src/autograd/ops/movement.js';
 import { sum } from '../../src/autograd/ops/reduce.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -46,6 +46,52 @@ describe('rowOuter: the row-wise outer product of a DLGN-VT as one node', () => 
 
   it('checks its shapes', () => {
     expect(() => rowOuter(Tensor.zeros([2, 3]), Tensor.zeros([3, 3]))).toThrow('rowOuter: expected a [n, p] and b [n, m] with the same n, got a=[2, 3], b=[3, 3]');
+  });
+});
+
+describe('rowContract: the row-wise contraction of a DLGN-VT as one node', () => {
+  it('passes gradcheck for both inputs (odd sizes, one row, m = 1, a non-contiguous input)', () => {
+    gradcheck((t, b) => rowContract(t, b), [randomTensor([5, 12], 1), randomTensor([5, 4], 2)], { rtol: 1e-7 });
+    gradcheck((t, b) => rowContract(t, b), [randomTensor([1, 2], 3), randomTensor([1, 1], 4)], { rtol: 1e-7 });
+    gradcheck((t, b) => rowContract(t, b), [randomTensor([1, 3], 3), randomTensor([1, 3], 4)], { rtol: 1e-7 });
+    gradcheck((t, b) => rowContract(t, b), [randomTensor([6, 4], 5).transpose([1, 0]), randomTensor([4, 3], 6)], { rtol: 1e-7 });
+  });
+
+  it('has the bits of the broadcast composite sum(t * b, last axis), forward and backward, including -0 for m > 1', () => {
+    for (const [n, p, m] of [[7, 3, 5], [16, 36, 6], [1, 1, 1], [9, 10, 10], [4, 1, 7], [3, 5, 1]] as const) {
+      const t = randomTensor([n, p * m], n + p);
+      const b = randomTensor([n, m], n + m);
+      t.data[0] = -0;
+      b.data[b.data.length - 1] = 0;
+      const seed = randomTensor([n, p], 11);
+      // (with m = 1 nothing is summed: rowContract returns the product, -0 included, where the
+      // composite's sum starts from +0; signed zeros are only compared for m > 1)
+      if (m === 1) {
+        t.data[0] = 0.5;
+        b.data[b.data.length - 1] = 0.25;
+      }
+      const run = (fused: boolean): Tensor[] => {
+        const tv = new Var(t.clone(), true), bv = new Var(b.clone(), true);
+        const out = fused ? rowContract(tv, bv) : sum(mul(reshape(tv, [n, p, m]), reshape(bv, [n, 1, m])), 2);
+        out.backward(seed);
+        return [out.value, tv.grad!, bv.grad!];
+      };
+      const [f, c] = [run(true), run(false)];
+      f.forEach((x, k) => expect(bits(x, c[k]), `n=${n} p=${p} m=${m} result ${k}`).toBe(true));
+    }
+  });
+
+  it('is the transpose of rowOuter: <rowOuter(a, b), t> = <a, rowContract(t, b)>', () => {
+    const a = randomTensor([6, 4], 21), b = randomTensor([6, 5], 22), t = randomTensor([6, 20], 23);
+    const lhs = noGrad(() => sum(mul(rowOuter(a, b), t)).value.item());
+    const rhs = noGrad(() => sum(mul(a, rowContract(t, b))).value.item());
+    expect(Math.abs(lhs - rhs)).toBeLessThan(1e-12 * Math.max(1, Math.abs(lhs)));
+  });
+
+  it('checks its shapes', () => {
+    expect(() => rowContract(Tensor.zeros([2, 6]), Tensor.zeros([3, 3]))).toThrow('rowContract: expected t [n, p m] and b [n, m] with the same n and m > 0 dividing t\'s columns, got t=[2, 6], b=[3, 3]');
+    expect(() => rowContract(Tensor.zeros([2, 7]), Tensor.zeros([2, 3]))).toThrow('got t=[2, 7], b=[2, 3]');
+    expect(() => rowContract(Tensor.zeros([2, 0]), Tensor.zeros([2, 0]))).toThrow('rowContract: expected');
   });
 });
 

@@ -5,6 +5,10 @@ import { type ModelConfig, resolveConfig } from '../../src/models/config.js';
 import { DEFAULT_MAX_VALUE_ENTRIES, DLGN, DLGNVT, type Model, createModel, withHardGates } from '../../src/models/families.js';
 import type { InitScheme } from '../../src/models/module.js';
 import { lossOf } from '../../src/models/train.js';
+import { Var } from '../../src/autograd/engine.js';
+import { scaledSigmoid } from '../../src/autograd/ops/activation.js';
+import { matmul as matmulV, rowOuter } from '../../src/autograd/ops/linalg.js';
+import { reshape as reshapeV, transpose as transposeV } from '../../src/autograd/ops/movement.js';
 import { matmul as mm } from '../../src/tensor/linalg.js';
 import * as T from '../../src/tensor/ops.js';
 import { Rng } from '../../src/tensor/random.js';
@@ -479,6 +483,57 @@ describe('halfspaces() and gates() by family', () => {
       expect(out.get(n, 0)).toBeCloseTo(s, 13);
     }
   });
+});
+
+describe('DLGN-VT: the meet-in-the-middle contraction is the sum over paths', () => {
+  // out[n, c] = sum over paths (i_1..i_L) of V[c, i_1..i_L] prod_l G_l[n, i_l], summed here one
+  // path at a time, against the model's forward; and every gradient against the same network
+  // written the old way (all path activities by row-wise outer products, then one product)
+  const shapes: [number[], number][] = [[[5], 2], [[3, 4], 1], [[3, 4, 2], 2], [[10, 10, 10, 10], 2], [[2, 3, 2, 3, 2], 3], [[4, 1, 3], 2]];
+  for (const [widths, k] of shapes) {
+    it(`widths [${widths.join(', ')}], ${k} output(s)`, () => {
+      const net = new DLGNVT({ inputDim: 3, widths, outputDim: k, beta: 2 }, { rng: widths.length * 7 + k });
+      // a value tensor with entries of every size, not only the initial ones
+      const V = net.value.value;
+      const r = new Rng(5);
+      for (let i = 0; i < V.size; i++) V.data[i] = r.uniform() * 2 - 1;
+      const x = randomInput(6, 3, 31);
+      const gates = net.gates(x).map((g) => g.values());
+      const P = widths.reduce((a, b) => a * b, 1);
+      const out = net.forward(x).value.values();
+      for (let n = 0; n < 6; n++) {
+        for (let c = 0; c < k; c++) {
+          let want = 0;
+          for (let p = 0; p < P; p++) {
+            let a = 1, rest = p;
+            for (let l = widths.length - 1; l >= 0; l--) {
+              a *= gates[l][n * widths[l] + (rest % widths[l])];
+              rest = Math.floor(rest / widths[l]);
+            }
+            want += V.data[c * P + p] * a;
+          }
+          expect(Math.abs(out[n * k + c] - want)).toBeLessThan(1e-13 * Math.max(1, Math.abs(want)));
+        }
+      }
+      // gradients: the model's, and those of the materialised formula on the same parameters
+      const labels = Tensor.fromArray(Float64Array.from({ length: 6 }, (_, i) => i % k));
+      net.zeroGrad();
+      lossOf('ce', net.forward(x), labels).backward();
+      const mine = net.namedParameters().map(([name, v]) => [name, v.grad!.values()] as const);
+      net.zeroGrad();
+      const pre = (net as unknown as { gatingPreActivations(x: Var): Var[] }).gatingPreActivations(Var.constant(x));
+      const gs = pre.map((z) => scaledSigmoid(z, 2));
+      let phi = gs[0];
+      for (let l = 1; l < gs.length; l++) phi = rowOuter(phi, gs[l]);
+      lossOf('ce', matmulV(phi, transposeV(reshapeV(net.value, [k, P]))), labels).backward();
+      for (const [name, g] of mine) {
+        const ref = net.parameter(name).grad!.values();
+        let scale = 0;
+        for (const v of ref) scale = Math.max(scale, Math.abs(v));
+        g.forEach((v, i) => expect(Math.abs(v - ref[i]), `${name}[${i}]`).toBeLessThanOrEqual(1e-13 * Math.max(scale, 1e-300)));
+      }
+    });
+  }
 });
 
 describe('identities', () => {

@@ -54,6 +54,50 @@ export function rowOuter(a: Var | Tensor, b: Var | Tensor): Var {
   });
 }
 
+/**
+ * The row-wise contraction of t [n, p m] with b [n, m], the transpose of `rowOuter`:
+ * out[i][j] = sum_k t[i][j m + k] b[i][k], shape [n, p]. A DLGN-VT contracts its value tensor
+ * with its gates this way, one gating layer at a time, without building the [n, P] matrix of
+ * path activities. Sums run in index order from 0.
+ *
+ * @example
+ * ```ts
+ * rowContract(Tensor.from([[1, 2, 3, 4]]), Tensor.from([[10, 1]])).value.toArray(); // [[12, 34]]
+ * ```
+ */
+export function rowContract(t: Var | Tensor, b: Var | Tensor): Var {
+  const x = asVar(t);
+  const y = asVar(b);
+  if (x.value.ndim !== 2 || y.value.ndim !== 2 || x.shape[0] !== y.shape[0] || y.shape[1] === 0 || x.shape[1] % y.shape[1] !== 0) {
+    throw new Error(`rowContract: expected t [n, p m] and b [n, m] with the same n and m > 0 dividing t's columns, got t=${shapeStr(x.shape)}, b=${shapeStr(y.shape)}`);
+  }
+  const n = x.shape[0];
+  const m = y.shape[1];
+  const p = x.shape[1] / m;
+  const tc = x.value.contiguous(), bc = y.value.contiguous();
+  const out = allocDataUninit(n * p);
+  // the forward is rowOuter's gradient for its first input (the unused `a` argument gets b)
+  rowOuterGradKernel(out, null, tc.data, tc.offset, bc.data, bc.offset, bc.data, bc.offset, n, p, m);
+  const needT = x.requiresGrad, needB = y.requiresGrad;
+  // d/dt[i][j m + k] = g[i][j] b[i][k] (a row-wise outer product), d/db[i][k] = sum_j g[i][j] t[i][j m + k]
+  return record('rowContract', [x, y], new Tensor(out, [n, p]), (g) => {
+    const gc = g.contiguous();
+    let dt: Tensor | null = null;
+    if (needT) {
+      const d = allocDataUninit(n * p * m);
+      rowOuterKernel(d, gc.data, gc.offset, bc.data, bc.offset, n, p, m);
+      dt = new Tensor(d, [n, p * m]);
+    }
+    let db: Tensor | null = null;
+    if (needB) {
+      const d = allocDataUninit(n * m);
+      rowOuterGradKernel(null, d, tc.data, tc.offset, gc.data, gc.offset, bc.data, bc.offset, n, p, m);
+      db = new Tensor(d, [n, m]);
+    }
+    return [dt, db];
+  });
+}
+
 /** Checks x [n, in], weight [out, in] and bias [out]; returns the bias as a Var or null. */
 function checkLayer(op: string, xv: Var, w: Var, bias: Var | Tensor | null | undefined): Var | null {
   if (xv.value.ndim !== 2 || w.value.ndim !== 2 || xv.shape[1] !== w.shape[1]) {
