@@ -62,7 +62,7 @@ describe('e6 (quick)', () => {
   it('counts hyperplanes near each of the 15 tree nodes as non-negative integers, monotone in the threshold', () => {
     expect(m.hyperplanes.thresholds).toEqual([0.1, 0.2, 0.3]);
     expect(m.hyperplanes.nodeLevels).toEqual([0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3]);
-    const units: Record<string, number> = { dlgn: 80, 'dlgn-sf': 40, 'dlgn-vt': 24 };
+    const units: Record<string, number> = { dlgn: 80, 'dlgn-sf': 40, 'dlgn-vt': 40 };
     for (const k of GATED) {
       const h = m.hyperplanes[k];
       expect(h.units).toBe(units[k]);
@@ -159,11 +159,12 @@ describe('e6 (quick) with the follow-up recipe', () => {
     expect(m.chosen.dlgn).toMatchObject({ beta: 3, lr: 0.02 });
     expect(m.chosen['dlgn-sf']).toMatchObject({ beta: 3, lr: 0.02 });
     expect(p.models.dlgn).toEqual([20, 20, 20, 20, 20]); // SDI: 5 layers of 20
+    expect(p.models['dlgn-vt']).toEqual([10, 10, 10, 10]); // the authors' size: 10^4 paths
     for (const v of m.validationAccuracy) {
       // the kept epoch is one that ran, and its validation accuracy is the one chosen
       expect(v.keptEpoch).toBeGreaterThanOrEqual(0);
       expect(v.keptEpoch).toBeLessThan(v.epochsRun);
-      expect(v.epochsRun).toBeLessThanOrEqual(v.model === 'dlgn-vt' ? 20 : 60);
+      expect(v.epochsRun).toBeLessThanOrEqual(60);
       expect(m.chosen[v.model].valAccuracy).toBe(v.valAccuracy);
     }
     expect(Math.max(...GATED.map((k) => m.testAccuracy[k]))).toBeGreaterThan(0.6);
