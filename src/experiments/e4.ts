@@ -80,14 +80,14 @@ export const MODE_NAMES = ['+e1 (hard)', '+e2 (hard)', '−e1 (easy)', '−e2 (e
  */
 export function pathValueMass(model: Model, x: Tensor, patterns: GatePattern[] = gatePattern(model, x)): Float64Array {
   const net = pathNet(model);
-  if (net.valueTensor !== null || model.config.kind !== 'dlgn') throw new Error(`pathValueMass: needs a dlgn model, got ${model.config.kind}`);
+  if (net.kind !== 'layers' || model.config.kind !== 'dlgn') throw new Error(`pathValueMass: needs a dlgn model, got ${model.config.kind}`);
   if (net.k > 2) throw new Error(`pathValueMass: defined for one output or two logits, the model has ${net.k}`);
   const { d, widths, k } = net;
   const L = widths.length;
   const W = net.weights.map((w) => w.values().map(Math.abs));
   const B = net.biases.map((b) => (b === null ? null : b.values().map(Math.abs)));
   const mL = widths[L - 1];
-  const wo = net.outWeight!.values();
+  const wo = net.outWeight.values();
   const bo = net.outBias?.values();
   const head = new Float64Array(mL);
   for (let u = 0; u < mL; u++) head[u] = Math.abs(k === 2 ? wo[mL + u] - wo[u] : wo[u]);

@@ -27,6 +27,25 @@ export interface Pass {
 }
 
 /**
+ * What a network's paths are made of, as the paths code (src/paths) reads them; each family
+ * writes its own (`pathStructure()`), so the paths code never looks parameters up by name.
+ * `layers`: a value network, paths start at an input (its value 1, or x_i when `startsAtInput`)
+ * or at a bias, visit one unit per layer and end in the output layer (weights [m_l, m_{l-1}]).
+ * `value-tensor`: one free value per path and output, V [k, m_1, ..., m_L]. The tensors are
+ * the parameters themselves (contiguous), to be read, not written.
+ */
+export type PathStructure =
+  | {
+      readonly kind: 'layers';
+      readonly startsAtInput: boolean;
+      readonly weights: readonly Tensor[];
+      readonly biases: readonly (Tensor | null)[];
+      readonly outWeight: Tensor;
+      readonly outBias: Tensor | null;
+    }
+  | { readonly kind: 'value-tensor'; readonly value: Tensor };
+
+/**
  * Every family shares this surface: `forward`, `gates`, named parameters, and (for gated linear
  * kinds) `halfspaces`. `gates` and `forward` run the same `pass`, so they cannot disagree.
  */
@@ -40,6 +59,9 @@ export abstract class Network extends Module {
 
   /** The one place each family's computation is written. */
   abstract pass(x: Var): Pass;
+
+  /** What this network's paths are made of (see `PathStructure`). */
+  abstract pathStructure(): PathStructure;
 
   /** The network output [n, k] for inputs [n, d]; a NaN or infinite input is refused, naming row and column. */
   forward(x: Var | Tensor): Var {
@@ -139,6 +161,22 @@ abstract class PlainNet extends Network {
     this.layers = config.widths.map((m, l) => makeLinear(reg, `layers.${l}`, dims[l], m, config.bias, rng, options.init ?? 'torch', options.std));
     this.out = makeLinear(reg, 'out', dims[dims.length - 1], config.outputDim, config.bias, rng, options.init ?? 'torch', options.std);
   }
+
+  pathStructure(): PathStructure {
+    return layerPaths(true, this.layers, this.out);
+  }
+}
+
+/** The `layers` path structure of a value network with these layers and output layer. */
+function layerPaths(startsAtInput: boolean, layers: readonly Linear[], out: Linear): PathStructure {
+  return {
+    kind: 'layers',
+    startsAtInput,
+    weights: layers.map((l) => l.weight.value.contiguous()),
+    biases: layers.map((l) => l.bias?.value.contiguous() ?? null),
+    outWeight: out.weight.value.contiguous(),
+    outBias: out.bias?.value.contiguous() ?? null,
+  };
 }
 
 /** Deep linear network: h_l = W_l h_{l-1} + b_l; every gate is 1. */
@@ -280,6 +318,10 @@ abstract class ValueGated extends GatedBase {
     this.out = makeLinear(reg, 'out', dims[dims.length - 1], config.outputDim, config.bias, rng, scheme, options.std);
   }
 
+  pathStructure(): PathStructure {
+    return layerPaths(this.config.valueInput === 'input', this.values, this.out);
+  }
+
   pass(x: Var): Pass {
     const zs = this.gatingPreActivations(x);
     const gates: Var[] = [];
@@ -356,6 +398,10 @@ export class DLGNVT extends GatedBase {
     // a linear layer from the P path activities to k outputs: W [k, P], no bias
     initLinear(V.reshape([resolved.outputDim, paths]), null, rng, options.init ?? 'torch', options.std);
     this.value = this.param('value', V);
+  }
+
+  pathStructure(): PathStructure {
+    return { kind: 'value-tensor', value: this.value.value.contiguous() };
   }
 
   pass(x: Var): Pass {

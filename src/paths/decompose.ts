@@ -1,8 +1,7 @@
 // The exact mixture of paths: counts, lazy enumeration, top-k by dynamic programming, the path sum.
 
-import { isGated } from '../models/config.js';
 import { noGrad } from '../autograd/engine.js';
-import type { Model } from '../models/families.js';
+import type { Model, PathStructure } from '../models/families.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -26,55 +25,15 @@ export interface Path {
 }
 
 /**
- * The pieces of a model that its paths are made of, read from named parameters and config:
- * value weights W_l [m_l, m_{l-1}], biases, the output layer, and what the value input is.
- * (For dlgn-vt the value tensor replaces all of them.)
+ * A model's paths as the functions here read them: its sizes and its `pathStructure()` (a value
+ * network of layers, or a value tensor), which each family writes for itself.
  */
-export interface PathNet {
-  kind: Model['config']['kind'];
-  d: number;
-  widths: number[];
-  k: number;
-  /** Start value of an input path: 1 (`ones`) or x_i (`input`; DLN and ReLU nets read x). */
-  startsAtInput: boolean;
-  weights: Tensor[];
-  biases: (Tensor | null)[];
-  outWeight: Tensor | null;
-  outBias: Tensor | null;
-  /** dlgn-vt only: V [k, m_1, ..., m_L]. */
-  valueTensor: Tensor | null;
-}
+export type PathNet = { d: number; widths: number[]; k: number } & PathStructure;
 
-/** Reads a model's path structure from its canonical parameter names (docs/math.md). */
+/** The sizes and path structure of a model (docs/math.md). */
 export function pathNet(model: Model): PathNet {
   const c = model.config;
-  const L = c.widths.length;
-  const get = (name: string): Tensor | null => {
-    const found = model.namedParameters().find(([n]) => n === name);
-    return found ? found[1].value.contiguous() : null;
-  };
-  const base = { kind: c.kind, d: c.inputDim, widths: c.widths.slice(), k: c.outputDim };
-  if (c.kind === 'dlgn-vt') {
-    return { ...base, startsAtInput: false, weights: [], biases: [], outWeight: null, outBias: null, valueTensor: get('value') };
-  }
-  const prefix = isGated(c.kind) ? 'value' : 'layers';
-  const weights: Tensor[] = [];
-  const biases: (Tensor | null)[] = [];
-  for (let l = 0; l < L; l++) {
-    const w = get(`${prefix}.${l}.weight`);
-    if (w === null) throw new Error(`paths: ${c.kind} model has no parameter ${prefix}.${l}.weight`);
-    weights.push(w);
-    biases.push(get(`${prefix}.${l}.bias`));
-  }
-  return {
-    ...base,
-    startsAtInput: !isGated(c.kind) || c.valueInput === 'input',
-    weights,
-    biases,
-    outWeight: get('out.weight'),
-    outBias: get('out.bias'),
-    valueTensor: null,
-  };
+  return { d: c.inputDim, widths: c.widths.slice(), k: c.outputDim, ...model.pathStructure() };
 }
 
 /**
@@ -83,15 +42,15 @@ export function pathNet(model: Model): PathNet {
  * the output bias; prod m_l for dlgn-vt. A bigint, since it passes 2^53 quickly.
  */
 export function pathCount(model: Model): bigint {
-  const c = model.config;
-  const m = c.widths.map(BigInt);
+  const net = pathNet(model);
+  const m = net.widths.map(BigInt);
   const prod = (from: number): bigint => m.slice(from).reduce((a, b) => a * b, 1n);
-  if (c.kind === 'dlgn-vt') return prod(0);
-  let n = BigInt(c.inputDim) * prod(0);
-  if (c.bias) {
-    for (let l = 0; l < m.length; l++) n += prod(l);
-    n += 1n;
-  }
+  if (net.kind === 'value-tensor') return prod(0);
+  let n = BigInt(net.d) * prod(0);
+  net.biases.forEach((b, l) => {
+    if (b !== null) n += prod(l);
+  });
+  if (net.outBias !== null) n += 1n;
   return n;
 }
 
@@ -163,7 +122,7 @@ function* pathIds(net: PathNet): Generator<number[]> {
       if (j < 0) return;
     }
   }
-  if (net.valueTensor) {
+  if (net.kind === 'value-tensor') {
     for (const units of tuples(0)) yield [0, 0, ...units];
     return;
   }
@@ -187,9 +146,9 @@ export function pathSum(model: Model, x: Tensor | ArrayLike<number>): Float64Arr
   const xv = xs.values();
   const { k, widths, d } = net;
   const L = widths.length;
-  if (net.valueTensor) {
+  if (net.kind === 'value-tensor') {
     // sum over tuples of V[c, i] prod G: contract one layer at a time from the last
-    const V = net.valueTensor.values();
+    const V = net.value.values();
     const P = widths.reduce((a, b) => a * b, 1);
     const out = new Float64Array(k);
     for (let c = 0; c < k; c++) {
@@ -225,7 +184,7 @@ export function pathSum(model: Model, x: Tensor | ArrayLike<number>): Float64Arr
     }
     S = next;
   }
-  const Wo = net.outWeight!.values();
+  const Wo = net.outWeight.values();
   const bo = net.outBias?.values();
   const mL = widths[L - 1];
   const out = new Float64Array(k);
@@ -316,8 +275,8 @@ export function topPaths(model: Model, x: Tensor | ArrayLike<number>, k = 8, opt
   const L = widths.length;
   const K = net.k;
 
-  if (net.valueTensor) {
-    const V = net.valueTensor.values();
+  if (net.kind === 'value-tensor') {
+    const V = net.value.values();
     const P = widths.reduce((a, b) => a * b, 1);
     const best: Partial[] = [];
     const units = new Array<number>(L).fill(0);
@@ -359,7 +318,7 @@ export function topPaths(model: Model, x: Tensor | ArrayLike<number>, k = 8, opt
     }
     tops = next;
   }
-  const Wo = net.outWeight!.values();
+  const Wo = net.outWeight.values();
   const mL = widths[L - 1];
   const best: Partial[] = [];
   const col = new Float64Array(K);
@@ -391,8 +350,8 @@ export function topPaths(model: Model, x: Tensor | ArrayLike<number>, k = 8, opt
 function materialise(net: PathNet, gates: Float64Array[], xv: Float64Array, id: number[]): Path {
   const { k, widths, d } = net;
   const L = widths.length;
-  if (net.valueTensor) {
-    const V = net.valueTensor.values();
+  if (net.kind === 'value-tensor') {
+    const V = net.value.values();
     const P = widths.reduce((a, b) => a * b, 1);
     let flat = 0;
     let activity = 1;
@@ -424,7 +383,7 @@ function materialise(net: PathNet, gates: Float64Array[], xv: Float64Array, id: 
     activity *= gates[l][u];
     prev = u;
   });
-  const Wo = net.outWeight!.values();
+  const Wo = net.outWeight.values();
   const mL = widths[L - 1];
   const last = units[units.length - 1];
   const vals = new Float64Array(k);

@@ -12,7 +12,7 @@ import { pathNet } from './decompose.js';
  */
 export function pathValueTensor(model: Model, options: { maxEntries?: number } = {}): Tensor {
   const net = pathNet(model);
-  if (net.valueTensor) throw new Error('pathValueTensor: a dlgn-vt model already is its value tensor (its `value` parameter)');
+  if (net.kind === 'value-tensor') throw new Error('pathValueTensor: a dlgn-vt model already is its value tensor (its `value` parameter)');
   const { d, k, widths } = net;
   const cap = options.maxEntries ?? DEFAULT_MAX_VALUE_ENTRIES;
   const entries = widths.reduce((a, b) => a * b, k * d);
@@ -38,7 +38,7 @@ export function pathValueTensor(model: Model, options: { maxEntries?: number } =
   }
   const mL = widths[widths.length - 1];
   const P = T.length; // d * prod m
-  const Wo = net.outWeight!.values();
+  const Wo = net.outWeight.values();
   const out = new Float64Array(k * P);
   for (let c = 0; c < k; c++) for (let r = 0; r < P; r++) out[c * P + r] = T[r] * Wo[c * mL + (r % mL)];
   return new Tensor(out, [k, d, ...widths]);
@@ -71,6 +71,7 @@ export function toValueTensor(model: Model, options: { maxValueEntries?: number 
     throw new Error("toValueTensor: needs valueInput 'ones' (with 'input' a path's activity carries x_i, not a product of gates)");
   }
   const net = pathNet(model);
+  if (net.kind !== 'layers') throw new Error(`toValueTensor: needs a value network, got ${c.kind}`);
   net.biases.forEach((b, l) => {
     if (!allZero(b)) throw new Error(`toValueTensor: value.${l}.bias is non-zero; bias-start paths cannot be written as a value tensor`);
   });

@@ -536,6 +536,45 @@ describe('DLGN-VT: the meet-in-the-middle contraction is the sum over paths', ()
   }
 });
 
+describe('pathStructure: what each family tells the paths code its paths are made of', () => {
+  const base = { inputDim: 3, widths: [4, 2], outputDim: 2 };
+  it('value networks: layers with their own weights, biases and output layer; the start value by family', () => {
+    const cases: [ModelConfig, string, boolean][] = [
+      [{ ...base, kind: 'dln' }, 'layers', true],
+      [{ ...base, kind: 'dnn' }, 'layers', true],
+      [{ ...base, kind: 'dgn' }, 'value', true],
+      [{ ...base, kind: 'dlgn' }, 'value', false],
+      [{ ...base, kind: 'dlgn', valueInput: 'input' }, 'value', true],
+      [{ ...base, kind: 'dlgn', bias: false }, 'value', false],
+    ];
+    for (const [config, prefix, startsAtInput] of cases) {
+      const net = createModel(config, { rng: 3 });
+      const s = net.pathStructure();
+      if (s.kind !== 'layers') throw new Error(`${config.kind}: expected layers, got ${s.kind}`);
+      expect(s.startsAtInput, `${config.kind} ${config.valueInput}`).toBe(startsAtInput);
+      expect(s.weights.map((w) => w.shape)).toEqual([[4, 3], [2, 4]]);
+      s.weights.forEach((w, l) => expect(w.values()).toEqual(net.parameter(`${prefix}.${l}.weight`).value.values()));
+      s.biases.forEach((b, l) => {
+        if (config.bias === false) expect(b).toBeNull();
+        else expect(b!.values()).toEqual(net.parameter(`${prefix}.${l}.bias`).value.values());
+      });
+      expect(s.outWeight.values()).toEqual(net.parameter('out.weight').value.values());
+      expect(s.outBias === null).toBe(config.bias === false);
+    }
+  });
+
+  it('dlgn-vt: its value tensor, and it follows the parameters after loadStateDict', () => {
+    const net = new DLGNVT({ ...base, beta: 2 }, { rng: 4 });
+    const s1 = net.pathStructure();
+    if (s1.kind !== 'value-tensor') throw new Error(`expected value-tensor, got ${s1.kind}`);
+    expect(s1.value.shape).toEqual([2, 4, 2]);
+    const V = Tensor.fromArray(Float64Array.from({ length: 16 }, (_, i) => i - 8)).reshape([2, 4, 2]);
+    net.loadStateDict({ ...Object.fromEntries(net.namedParameters().map(([n, p]) => [n, p.value])), value: V });
+    const s2 = net.pathStructure();
+    expect(s2.kind === 'value-tensor' && s2.value.values()).toEqual(V.values());
+  });
+});
+
 describe('identities', () => {
   it('a DLN equals the product of its matrices plus the effective bias', () => {
     const model = createModel({ kind: 'dln', inputDim: 4, widths: [5, 3, 6], outputDim: 2 }, { rng: 21 });
