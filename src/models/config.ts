@@ -128,6 +128,22 @@ export function isGated(kind: ModelKind): boolean {
   return kind !== 'dln' && kind !== 'dnn';
 }
 
+/** Whether a family has a value tensor (one free value per path) instead of a value network: dlgn-vt. */
+export function hasValueTensor(kind: ModelKind): boolean {
+  return kind === 'dlgn-vt';
+}
+
+/**
+ * Whether a path from input i starts with the value x_i (true) or with 1 (false): DLN and ReLU
+ * nets read x; DGN and DLGN follow `valueInput` (default 'input' for dgn, 'ones' for dlgn);
+ * DLGN-VT has no value input, so its paths carry no x_i.
+ */
+export function startsAtInput(c: { kind: ModelKind; valueInput?: 'ones' | 'input' }): boolean {
+  if (!isGated(c.kind)) return true;
+  if (hasValueTensor(c.kind)) return false;
+  return (c.valueInput ?? (c.kind === 'dgn' ? 'input' : 'ones')) === 'input';
+}
+
 /** Whether a family's gates are half-spaces of the input space (dlgn and dlgn-vt: linear gating). */
 export function hasHalfspaceGates(kind: ModelKind): boolean {
   return kind === 'dlgn' || kind === 'dlgn-vt';

@@ -8,7 +8,7 @@ import { reshape, transpose } from '../autograd/ops/movement.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type CheckpointJson, checkpointFromJson, checkpointJson, parseCheckpoint } from './checkpoint.js';
-import { type ModelConfig, type ResolvedConfig, archLabel, isGated, resolveConfig } from './config.js';
+import { type ModelConfig, type ResolvedConfig, archLabel, isGated, resolveConfig, startsAtInput } from './config.js';
 import { type InitOptions, type Linear, Module, initLinear, makeLinear, toRng } from './module.js';
 
 /** A gating unit as an affine function of the input: on where `weight . x + bias > 0`. */
@@ -163,7 +163,7 @@ abstract class PlainNet extends Network {
   }
 
   pathStructure(): PathStructure {
-    return layerPaths(true, this.layers, this.out);
+    return layerPaths(startsAtInput(this.config), this.layers, this.out);
   }
 }
 
@@ -319,7 +319,7 @@ abstract class ValueGated extends GatedBase {
   }
 
   pathStructure(): PathStructure {
-    return layerPaths(this.config.valueInput === 'input', this.values, this.out);
+    return layerPaths(startsAtInput(this.config), this.values, this.out);
   }
 
   pass(x: Var): Pass {

@@ -1,7 +1,7 @@
 // Path ids in words: `x1 -> L1.u1 -> L2.u3`, `bias L1 -> L1.u7 -> L2.u3`, and the one-paragraph
 // key to the notation. Browser-safe: the CLI, the demo and the playground print paths with it.
 
-import { type ModelConfig, isGated } from '../models/config.js';
+import { type ModelConfig, hasValueTensor, startsAtInput } from '../models/config.js';
 
 /** What the formatter needs of a model: its config (a `Model` has one as `.config`). */
 export type PathFormatTarget = Pick<ModelConfig, 'kind' | 'inputDim' | 'widths'> & Partial<Pick<ModelConfig, 'bias' | 'valueInput'>>;
@@ -11,13 +11,6 @@ export interface FormatPathOptions {
   inputNames?: readonly string[];
   /** The arrow between steps (default ` -> `; the playground may pass ` → `). */
   arrow?: string;
-}
-
-/** Whether an input start carries x_i (true) or the constant 1 of the all-ones value input (false). */
-function startsAtInput(c: PathFormatTarget): boolean {
-  if (!isGated(c.kind)) return true;
-  if (c.kind === 'dlgn-vt') return false;
-  return (c.valueInput ?? (c.kind === 'dgn' ? 'input' : 'ones')) === 'input';
 }
 
 function invalid(id: readonly number[], why: string): Error {
@@ -61,7 +54,7 @@ export function formatPathId(id: readonly number[], model: PathFormatTarget, opt
     if (u < 0 || u >= model.widths[layer - 1]) throw invalid(id, `unit ${u} is out of range for layer ${layer} of width ${model.widths[layer - 1]}`);
     return `L${layer}.u${u}`;
   });
-  if (model.kind === 'dlgn-vt') {
+  if (hasValueTensor(model.kind)) {
     if (s !== 0 || start !== 0) throw invalid(id, 'dlgn-vt ids are [0, 0, i_1, ..., i_L]');
     return steps.join(arrow);
   }
@@ -85,7 +78,7 @@ export function formatPathId(id: readonly number[], model: PathFormatTarget, opt
 export function pathNotation(model: PathFormatTarget): string {
   const L = model.widths.length;
   const units = '  Ll.uj     unit j of hidden layer l (layers count from 1, units from 0 as in the raw id)';
-  if (model.kind === 'dlgn-vt') {
+  if (hasValueTensor(model.kind)) {
     return [
       `How to read a path: ${L > 1 ? 'L1.u3 -> L2.u5' : 'L1.u3'} visits one gating unit per hidden layer`,
       units,

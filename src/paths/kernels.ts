@@ -1,7 +1,7 @@
 // Kernels of the path view: gate overlaps, the neural path kernel (closed form and brute force), the NTK, alignment.
 
 import { isGradEnabled, propagate } from '../autograd/engine.js';
-import { type ResolvedConfig, isGated } from '../models/config.js';
+import { type ResolvedConfig, hasValueTensor, startsAtInput } from '../models/config.js';
 import type { Model } from '../models/families.js';
 import { matmul } from '../tensor/linalg.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -42,20 +42,10 @@ export type NpkNormalization = 'raw' | 'layer-width' | 'width-power' | 'max-eige
 
 const NORMALIZATIONS: readonly NpkNormalization[] = ['raw', 'layer-width', 'width-power', 'max-eigenvalue'];
 
-/**
- * Whether input-start paths begin at x_i (true) or at 1 (false). DLN and ReLU nets read x;
- * DGN and DLGN follow `valueInput`; DLGN-VT has no value input (its paths carry no x_i).
- */
-function valueInputIsX(c: ResolvedConfig): boolean {
-  if (!isGated(c.kind)) return true;
-  if (c.kind === 'dlgn-vt') return false;
-  return c.valueInput === 'input';
-}
-
 /** The number of input-start paths of one output: d prod_l m_l (prod_l m_l for dlgn-vt). */
 function inputPathCount(c: ResolvedConfig): number {
   const units = c.widths.reduce((p, m) => p * m, 1);
-  return c.kind === 'dlgn-vt' ? units : c.inputDim * units;
+  return hasValueTensor(c.kind) ? units : c.inputDim * units;
 }
 
 /**
@@ -117,7 +107,7 @@ export function npk(model: Model, x: Tensor, options: { normalize?: NpkNormaliza
   const n = x.shape[0];
   const perLayer = normalize === 'layer-width';
   let K: Float64Array;
-  if (c.kind === 'dlgn-vt') {
+  if (hasValueTensor(c.kind)) {
     K = new Float64Array(n * n).fill(1);
     overlaps.forEach((O, l) => {
       const o = O.values();
@@ -126,7 +116,7 @@ export function npk(model: Model, x: Tensor, options: { normalize?: NpkNormaliza
     });
   } else {
     const d = c.inputDim;
-    if (valueInputIsX(c)) {
+    if (startsAtInput(c)) {
       K = matmul(x, x.transpose()).values().slice();
       if (perLayer) for (let k = 0; k < K.length; k++) K[k] /= d;
     } else {

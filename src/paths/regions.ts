@@ -1,6 +1,6 @@
 // Half-space regions of gated linear networks: gate patterns, path constraints, the 2-D arrangement of gating lines, membership and Monte Carlo volumes.
 
-import { hasHalfspaceGates } from '../models/config.js';
+import { hasHalfspaceGates, hasValueTensor } from '../models/config.js';
 import { noGrad } from '../autograd/engine.js';
 import { type HalfSpaces, type Model, withHardGates } from '../models/families.js';
 import { Rng } from '../tensor/random.js';
@@ -146,7 +146,7 @@ export function activePathCount(model: Model, pattern: readonly ArrayLike<number
   });
   const L = on.length;
   const all = on.reduce((p, k) => p * k, 1);
-  if (c.kind === 'dlgn-vt') return all;
+  if (hasValueTensor(c.kind)) return all;
   let count = c.inputDim * all;
   if (c.bias) {
     let suffix = 1;
@@ -244,13 +244,13 @@ function parsePathId(fn: string, model: Model, id: PathIdLike): { startLayer: nu
   const [s, start] = id;
   const units = id.slice(2);
   if (s === 0) {
-    if (c.kind === 'dlgn-vt' && start !== 0) throw bad('dlgn-vt ids are [0, 0, i_1, ..., i_L]');
+    if (hasValueTensor(c.kind) && start !== 0) throw bad('dlgn-vt ids are [0, 0, i_1, ..., i_L]');
     if (start < 0 || start >= c.inputDim) throw bad(`startIndex must be in 0..${c.inputDim - 1} for an input start`);
     if (units.length !== L) throw bad(`an input start visits one unit in each of the ${L} hidden layers`);
     return { startLayer: 1, units };
   }
   if (s < 1 || s > L + 1) throw bad(`startLayer must be in 0..${L + 1}`);
-  if (c.kind === 'dlgn-vt') throw bad('dlgn-vt has no bias paths');
+  if (hasValueTensor(c.kind)) throw bad('dlgn-vt has no bias paths');
   if (!c.bias) throw bad('the model has no biases, so no path starts at a bias');
   if (start !== -1) throw bad('startIndex is -1 for a bias start');
   if (units.length !== L - s + 1) throw bad(`a path from the bias of layer ${s} visits ${L - s + 1} units`);
@@ -673,7 +673,7 @@ export function arrangement2D(model: Model, box: Box2D = DEFAULT_BOX, options: A
   });
   const out = hardModelOutput(model, new Tensor(centroids, [polys.length, 2]));
   const k = model.config.outputDim;
-  const outputConstant = model.config.kind === 'dlgn-vt' || model.config.valueInput === 'ones';
+  const outputConstant = hasValueTensor(model.config.kind) || model.config.valueInput === 'ones';
   const cells: Cell2D[] = polys.map((polygon, index) => {
     const pattern = patternAt(planes, centroids, 2 * index);
     return {
