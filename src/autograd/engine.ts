@@ -6,15 +6,20 @@ import { sameShape, shapeStr } from '../tensor/shape.js';
 
 /**
  * Every primitive the engine knows. A node can only be recorded with one of these names and a
- * gradient rule (see `record`), so a primitive without a rule cannot be written.
+ * gradient rule (see `record`), so a primitive without a rule cannot be written; and
+ * test/autograd/every-op.test.ts gradchecks each name of this list, so one without a check fails.
  */
-export type Primitive =
-  | 'add' | 'sub' | 'mul' | 'div' | 'neg' | 'pow' | 'exp' | 'log' | 'sqrt' | 'abs' | 'maximum' | 'minimum'
-  | 'relu' | 'step' | 'sigmoid' | 'scaledSigmoid' | 'tanh' | 'softplus'
-  | 'sum' | 'mean' | 'matmul' | 'linear' | 'gatedLinear' | 'softGatedLinear' | 'composeAffine' | 'augmentedLinear'
-  | 'reshape' | 'permute' | 'expand' | 'slice' | 'gather' | 'concat'
-  | 'rowOuter' | 'rowContract'
-  | 'mse' | 'crossEntropy' | 'logistic' | 'hinge';
+export const PRIMITIVES = [
+  'add', 'sub', 'mul', 'div', 'neg', 'pow', 'exp', 'log', 'sqrt', 'abs', 'maximum', 'minimum',
+  'relu', 'step', 'sigmoid', 'scaledSigmoid', 'tanh', 'softplus',
+  'sum', 'mean', 'matmul', 'linear', 'gatedLinear', 'softGatedLinear', 'composeAffine', 'augmentedLinear',
+  'reshape', 'permute', 'expand', 'slice', 'gather', 'concat',
+  'rowOuter', 'rowContract',
+  'mse', 'crossEntropy', 'logistic', 'hinge',
+] as const;
+
+/** The name of a primitive (one of `PRIMITIVES`). */
+export type Primitive = (typeof PRIMITIVES)[number];
 
 /**
  * A gradient rule: given dL/d(output), returns dL/d(input) for each input in order, or `null`
