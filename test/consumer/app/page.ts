@@ -1,8 +1,8 @@
 // A page as a user would write it: trains a DLGN with fitAsync, saves and reloads it as text,
 // draws its regions and loss curve with halfspace/viz, and times a 256 x 256 product.
 
-import { DLGN, Network, Tensor, type EpochLog, fitAsync, gemmKernel, matmulTensor, parseCheckpoint, serializeCheckpoint, xor } from 'halfspace';
-import { gemmKernelCounts } from 'halfspace/tensor';
+import { DLGN, Network, Tensor, type EpochLog, fitAsync, matmulTensor, parseCheckpoint, serializeCheckpoint, xor } from 'halfspace';
+import { gemmKernel, gemmKernelCounts } from 'halfspace/tensor';
 import { lineChart, regionFigure } from 'halfspace/viz';
 
 interface PageResult {
