@@ -1,7 +1,7 @@
 // E6: oblique decision tree data (SDI/SDII): DLGN, DLGN-SF, DLGN-VT and ReLU accuracy, and learned hyperplanes near the tree's.
 
 import { obliqueTree } from '../data/oblique-tree.js';
-import type { ModelConfig } from '../models/config.js';
+import { FAMILY_NAMES, type ModelConfig, familyConfig, isGated } from '../models/config.js';
 import { type Model, createModel } from '../models/families.js';
 import { evaluate, fit } from '../models/train.js';
 import { nearReference } from '../paths/geometry.js';
@@ -27,12 +27,13 @@ interface Family {
 // the authors' size (10^4 paths, a value tensor [2, 10, 10, 10, 10]). Until the value tensor was
 // contracted meet-in-the-middle (models/families.ts) a 10^4-path step took ~11x a 6^4 one and E6
 // used 4 layers of 6; now a 10^4-path epoch of batch 128 costs less than a 6^4 one did.
-const FAMILIES: readonly Family[] = [
-  { key: 'dlgn', label: 'DLGN', gated: true, config: (d, beta, w = [20, 20, 20, 20], bias = true) => ({ kind: 'dlgn', features: 'cf', inputDim: d, widths: w, outputDim: 2, beta, bias }) },
-  { key: 'dlgn-sf', label: 'DLGN-SF', gated: true, config: (d, beta, w = [10, 10, 10, 10], bias = true) => ({ kind: 'dlgn', features: 'sf', inputDim: d, widths: w, outputDim: 2, beta, bias }) },
-  { key: 'dlgn-vt', label: 'DLGN-VT', gated: true, config: (d, beta, w = [10, 10, 10, 10], bias = true) => ({ kind: 'dlgn-vt', inputDim: d, widths: w, outputDim: 2, beta, bias }) },
-  { key: 'relu', label: 'ReLU', gated: false, config: (d, _beta, w = [20, 20, 20, 20], bias = true) => ({ kind: 'dnn', inputDim: d, widths: w, outputDim: 2, bias }) },
-];
+const family = (key: E6ModelKey, widths: number[]): Family => ({
+  key,
+  label: FAMILY_NAMES[key].label,
+  gated: isGated(FAMILY_NAMES[key].kind),
+  config: (d, beta, w = widths, bias = true) => familyConfig(key, { inputDim: d, widths: w, outputDim: 2, beta, bias }),
+});
+const FAMILIES: readonly Family[] = [family('dlgn', [20, 20, 20, 20]), family('dlgn-sf', [10, 10, 10, 10]), family('dlgn-vt', [10, 10, 10, 10]), family('relu', [20, 20, 20, 20])];
 
 /** One fixed configuration of a family under the follow-up recipe. */
 export interface E6FixedConfig {

@@ -128,6 +128,51 @@ export function isGated(kind: ModelKind): boolean {
   return kind !== 'dln' && kind !== 'dnn';
 }
 
+/**
+ * The families by the names users give them (the CLI's `--model`, experiment keys, benchmark
+ * cases), each with its display label and what it is as a config: the one map between the
+ * three vocabularies. `kind` alone does not name a family: dlgn and dlgn-sf are both kind
+ * 'dlgn', told apart by `features`.
+ */
+export const FAMILY_NAMES = {
+  dlgn: { label: 'DLGN', kind: 'dlgn', features: 'cf' },
+  'dlgn-sf': { label: 'DLGN-SF', kind: 'dlgn', features: 'sf' },
+  'dlgn-vt': { label: 'DLGN-VT', kind: 'dlgn-vt', features: 'sf' },
+  dgn: { label: 'DGN', kind: 'dgn', features: undefined },
+  relu: { label: 'ReLU', kind: 'dnn', features: undefined },
+  linear: { label: 'DLN', kind: 'dln', features: undefined },
+} as const satisfies Record<string, { label: string; kind: ModelKind; features: 'cf' | 'sf' | undefined }>;
+
+/** A family's user-facing name: dlgn, dlgn-sf, dlgn-vt, dgn, relu, linear. */
+export type FamilyName = keyof typeof FAMILY_NAMES;
+
+/** Every family name, in the order of `FAMILY_NAMES`. */
+export const FAMILY_LIST = Object.keys(FAMILY_NAMES) as FamilyName[];
+
+/**
+ * The config of the named family: its kind and features, with the rest from `rest`. Options a
+ * family does not have are dropped (beta, gate and valueInput for relu and linear; valueInput
+ * for dlgn-vt), so one set of options can build every family.
+ *
+ * @example
+ * ```ts
+ * familyConfig('dlgn-sf', { inputDim: 2, widths: [8, 8], outputDim: 2, beta: 3 }); // kind 'dlgn', features 'sf'
+ * ```
+ */
+export function familyConfig(name: FamilyName, rest: Omit<ModelConfig, 'kind' | 'features'>): ModelConfig {
+  const f = FAMILY_NAMES[name];
+  const { beta, gate, valueInput, ...plain } = rest;
+  if (!isGated(f.kind)) return { ...plain, kind: f.kind };
+  const gated = { ...plain, kind: f.kind, features: f.features, ...(beta === undefined ? {} : { beta }), ...(gate === undefined ? {} : { gate }) };
+  return hasValueTensor(f.kind) || valueInput === undefined ? gated : { ...gated, valueInput };
+}
+
+/** The family name of a config (the inverse of `familyConfig` on kind and features). */
+export function familyOf(c: { kind: ModelKind; features?: 'cf' | 'sf' }): FamilyName {
+  if (c.kind === 'dlgn') return (c.features ?? 'cf') === 'sf' ? 'dlgn-sf' : 'dlgn';
+  return FAMILY_LIST.find((n) => FAMILY_NAMES[n].kind === c.kind)!;
+}
+
 /** Whether a family has a value tensor (one free value per path) instead of a value network: dlgn-vt. */
 export function hasValueTensor(kind: ModelKind): boolean {
   return kind === 'dlgn-vt';

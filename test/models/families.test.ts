@@ -1,7 +1,7 @@
 // The five model families: PyTorch parity per fixture case, config validation, names, init, identities.
 
 import { describe, expect, it } from 'vitest';
-import { type ModelConfig, resolveConfig } from '../../src/models/config.js';
+import { FAMILY_LIST, FAMILY_NAMES, type FamilyName, type ModelConfig, familyConfig, familyOf, resolveConfig } from '../../src/models/config.js';
 import { DEFAULT_MAX_VALUE_ENTRIES, DLGN, DLGNVT, type Model, createModel, withHardGates } from '../../src/models/families.js';
 import type { InitScheme } from '../../src/models/module.js';
 import { lossOf } from '../../src/models/train.js';
@@ -572,6 +572,28 @@ describe('pathStructure: what each family tells the paths code its paths are mad
     net.loadStateDict({ ...Object.fromEntries(net.namedParameters().map(([n, p]) => [n, p.value])), value: V });
     const s2 = net.pathStructure();
     expect(s2.kind === 'value-tensor' && s2.value.values()).toEqual(V.values());
+  });
+});
+
+describe('family names: one map from the names users give to configs and labels', () => {
+  it('every name builds its family, and familyOf reads the name back', () => {
+    const base = { inputDim: 2, widths: [3, 3], outputDim: 2, beta: 4, gate: 'hard' as const, valueInput: 'input' as const, bias: false };
+    const want: Record<FamilyName, Partial<ModelConfig>> = {
+      dlgn: { kind: 'dlgn', features: 'cf', beta: 4, gate: 'hard', valueInput: 'input' },
+      'dlgn-sf': { kind: 'dlgn', features: 'sf', beta: 4, gate: 'hard', valueInput: 'input' },
+      'dlgn-vt': { kind: 'dlgn-vt', features: 'sf', beta: 4, gate: 'hard' },
+      dgn: { kind: 'dgn', beta: 4, gate: 'hard', valueInput: 'input' },
+      relu: { kind: 'dnn' },
+      linear: { kind: 'dln' },
+    };
+    expect(FAMILY_LIST).toEqual(Object.keys(want));
+    for (const name of FAMILY_LIST) {
+      const c = familyConfig(name, base);
+      expect(c, name).toEqual({ inputDim: 2, widths: [3, 3], outputDim: 2, bias: false, ...want[name] });
+      expect(familyOf(resolveConfig(c))).toBe(name);
+      createModel(c, { rng: 1 }); // a valid config of its family
+    }
+    expect(FAMILY_LIST.map((n) => FAMILY_NAMES[n].label)).toEqual(['DLGN', 'DLGN-SF', 'DLGN-VT', 'DGN', 'ReLU', 'DLN']);
   });
 });
 

@@ -1,7 +1,7 @@
 // `halfspace bench step` and `bench gemm`: the median time of one training step, or GFLOP/s of a product, after a steady warm-up; JSON for comparing engines.
 
 import { availableParallelism } from 'node:os';
-import type { ModelConfig } from '../../models/config.js';
+import { type ModelConfig, familyConfig } from '../../models/config.js';
 import { createModel } from '../../models/families.js';
 import { Adam } from '../../models/optim.js';
 import { Trainer } from '../../models/train.js';
@@ -116,13 +116,7 @@ export function timeSteady(run: () => void, o: SteadyOptions & { onRun?: (phase:
 }
 
 function configOf(model: BenchModel, inputDim: number, widths: number[], outputDim: number, beta: number): ModelConfig {
-  const base = { inputDim, widths, outputDim };
-  switch (model) {
-    case 'dlgn': return { ...base, kind: 'dlgn', features: 'cf', beta };
-    case 'dlgn-sf': return { ...base, kind: 'dlgn', features: 'sf', beta };
-    case 'relu': return { ...base, kind: 'dnn' };
-    case 'linear': return { ...base, kind: 'dln' };
-  }
+  return familyConfig(model, { inputDim, widths, outputDim, beta });
 }
 
 /**

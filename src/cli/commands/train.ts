@@ -8,37 +8,23 @@ import { DATASETS_2D, type LabeledData, split } from '../../data/synthetic.js';
 import { cleanStaleTemps, prepareOutputDir, writeFilesAtomic } from '../../node/atomic.js';
 import { loadCheckpoint } from '../../node/checkpoint.js';
 import { serializeCheckpoint } from '../../models/checkpoint.js';
-import { DEFAULT_MAX_PARAMETERS, type ModelConfig, checkParameterCap } from '../../models/config.js';
+import { DEFAULT_MAX_PARAMETERS, FAMILY_LIST, type FamilyName, type ModelConfig, checkParameterCap, familyConfig } from '../../models/config.js';
 import { type Model, createModel } from '../../models/families.js';
 import { DivergenceError, type History, type LossKind, evaluate, fit, predict } from '../../models/train.js';
 import { DEFAULT_MAX_CLASSES } from '../../data/csv.js';
 import { type CommandSpec, type Flags, didYouMean, type OptionSpec, UsageError } from '../args.js';
 import { progress } from '../progress.js';
 
-/** CLI model names and the configs they stand for. */
-const MODEL_NAMES = ['dlgn', 'dlgn-sf', 'dlgn-vt', 'dgn', 'relu', 'linear'] as const;
-type ModelName = (typeof MODEL_NAMES)[number];
+/** CLI model names: the family names of models/config.ts (FAMILY_NAMES maps them to configs). */
+const MODEL_NAMES = FAMILY_LIST;
+type ModelName = FamilyName;
 
 function modelConfig(name: ModelName, f: Flags, inputDim: number, outputDim: number): ModelConfig {
   const widths = f.intList('widths', [16, 16, 16]);
   const bias = !f.has('no-bias');
   const gated = { beta: f.number('beta', 10, 'positive'), gate: f.choice('gate', ['soft', 'hard'] as const, 'soft') };
   const valueInput = f.choice('value-input', ['ones', 'input'] as const, name === 'dgn' ? 'input' : 'ones');
-  const base = { inputDim, widths, outputDim, bias };
-  switch (name) {
-    case 'dlgn':
-      return { ...base, ...gated, kind: 'dlgn', features: 'cf', valueInput };
-    case 'dlgn-sf':
-      return { ...base, ...gated, kind: 'dlgn', features: 'sf', valueInput };
-    case 'dlgn-vt':
-      return { ...base, ...gated, kind: 'dlgn-vt', features: 'sf' };
-    case 'dgn':
-      return { ...base, ...gated, kind: 'dgn', valueInput };
-    case 'relu':
-      return { ...base, kind: 'dnn' };
-    case 'linear':
-      return { ...base, kind: 'dln' };
-  }
+  return familyConfig(name, { inputDim, widths, outputDim, bias, ...gated, valueInput });
 }
 
 interface Prepared {
