@@ -539,25 +539,55 @@ function drawDecision(id: string, model: Model, labelNow: boolean): void {
 
 // ---- curves ---------------------------------------------------------------------------------------
 
-function curvesSvg(width: number): { loss: string; acc: string } {
+/**
+ * A series thinned to at most `max` points for the page's charts: in each of max/2 runs of
+ * consecutive epochs, its lowest and highest points, in order, so the drawn envelope is the
+ * full series' at the chart's resolution (drawing every point of 1000 epochs cost 10-12 ms a
+ * redraw, and growing with the run). Exported curves keep every point.
+ */
+function thin(x: number[], y: number[], max: number | null): { x: number[]; y: number[] } {
+  const n = x.length;
+  if (max === null || n <= max) return { x, y };
+  const buckets = Math.floor(max / 2);
+  const tx: number[] = [];
+  const ty: number[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const lo = Math.floor((b * n) / buckets);
+    const hi = Math.floor(((b + 1) * n) / buckets);
+    let iMin = lo;
+    let iMax = lo;
+    for (let i = lo; i < hi; i++) {
+      // NaN (no value) is neither; a bucket of NaN keeps its first point
+      if (y[i] < y[iMin] || Number.isNaN(y[iMin])) iMin = i;
+      if (y[i] > y[iMax] || Number.isNaN(y[iMax])) iMax = i;
+    }
+    for (const i of iMin === iMax ? [iMin] : [Math.min(iMin, iMax), Math.max(iMin, iMax)]) {
+      tx.push(x[i]);
+      ty.push(y[i]);
+    }
+  }
+  return { x: tx, y: ty };
+}
+
+/** The loss and accuracy charts; `live`: thinned to one point per two pixels of width (the low and high of every four). */
+function curvesSvg(width: number, live = false): { loss: string; acc: string } {
   const r = runs[0];
+  const max = live ? Math.round(width / 2) : null;
+  const series = (name: string, run: Run, key: 'loss' | 'testLoss' | 'accuracy' | 'testAccuracy'): { name: string; x: number[]; y: number[] } => ({
+    name,
+    ...thin(
+      run.curve.map((c) => c.epoch),
+      run.curve.map((c) => c[key]),
+      max,
+    ),
+  });
   const ep = r ? r.curve.map((c) => c.epoch) : [];
-  const lossSeries = r
-    ? [
-        { name: 'train', x: ep, y: r.curve.map((c) => c.loss) },
-        { name: 'test', x: ep, y: r.curve.map((c) => c.testLoss) },
-      ]
-    : [];
-  const accSeries = r
-    ? [
-        { name: 'train', x: ep, y: r.curve.map((c) => c.accuracy) },
-        { name: 'test', x: ep, y: r.curve.map((c) => c.testAccuracy) },
-      ]
-    : [];
+  const lossSeries = r ? [series('train', r, 'loss'), series('test', r, 'testLoss')] : [];
+  const accSeries = r ? [series('train', r, 'accuracy'), series('test', r, 'testAccuracy')] : [];
   const cmp = runs[1];
   if (cmp) {
-    lossSeries.push({ name: 'ReLU test', x: cmp.curve.map((c) => c.epoch), y: cmp.curve.map((c) => c.testLoss) });
-    accSeries.push({ name: 'ReLU test', x: cmp.curve.map((c) => c.epoch), y: cmp.curve.map((c) => c.testAccuracy) });
+    lossSeries.push(series('ReLU test', cmp, 'testLoss'));
+    accSeries.push(series('ReLU test', cmp, 'testAccuracy'));
   }
   const xDomain: [number, number] = [0, Math.max(1, ep.length)];
   const height = 220;
@@ -714,7 +744,7 @@ function draw(): void {
   if (curveKey !== curvesDrawn && !heavy && due('curves', 250, running)) {
     heavy = running;
     timed('curves', () => {
-      const c = curvesSvg(curveWidth);
+      const c = curvesSvg(curveWidth, true);
       $('curve-loss').innerHTML = c.loss;
       $('curve-acc').innerHTML = c.acc;
       curvesDrawn = curveKey;
