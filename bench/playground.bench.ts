@@ -1,5 +1,6 @@
 // The playground while it trains, in headless Chromium: optimiser steps per second, and how long
-// a redraw takes (exact region map by arrangement2D, sampled map, curves, inspector) for a
+// a redraw takes (exact region map by arrangement2D painted on its canvas, sampled maps, curves,
+// inspector) for a
 // 2-[8,8,8]-2 DLGN on the disk, with frames per second over the run. A measurement, not a test.
 //
 //   npm run build && node --import tsx bench/playground.bench.ts [--seconds 8]
@@ -26,7 +27,7 @@ try {
   await page.goto(`${server.url}#dataset=disk&n=600&noise=0&seed=1&model=dlgn&widths=8,8,8&beta=10&gate=soft&optimizer=adam&lr=0.01&batch=32&epochs=100000&compare=0`);
   await page.waitForFunction('window.playground !== undefined && window.playground.frames() > 0');
   // an inspected point, so every redraw recomputes the inspector too
-  await page.click('#regions svg', { position: { x: 150, y: 170 } });
+  await page.click('#regions canvas.base', { position: { x: 150, y: 170 } });
   await page.click('#play');
   await page.waitForTimeout(1000); // warm-up
   const read = (): Promise<{ steps: number; frames: number; t: number }> =>
@@ -37,7 +38,7 @@ try {
   const draws = ((await page.evaluate('window.playground.drawTimes()')) as number[]).sort((x, y) => x - y);
   const regions = ((await page.evaluate('window.playground.regionTimes()')) as number[]).sort((x, y) => x - y);
   const parts = (await page.evaluate('window.playground.partTimes()')) as Record<string, number[]>;
-  const cells = await page.locator('#regions svg polygon title').count();
+  const cells = (await page.evaluate('window.playground.picture("regions").cells.length')) as number;
   const wall = (b.t - a.t) / 1000;
   const quantile = (v: number[], p: number): number => v[Math.min(v.length - 1, Math.floor(p * v.length))];
   const q = (p: number): number => quantile(draws, p);

@@ -1,7 +1,7 @@
 // The playground page: controls, live pictures, the path inspector and exports. The numbers come
 // from logic.ts (the library's own code); this file draws them and wires the controls.
 
-import { type Arrangement2D, type Box2D, type Line2D, type Model, lines2D, serializeCheckpoint } from '../../src/index.js';
+import { type Arrangement2D, type Box2D, type Cell2D, type Line2D, type Model, lines2D, serializeCheckpoint } from '../../src/index.js';
 import {
   CLASS_COLORS,
   LAYER_COLORS,
@@ -13,7 +13,6 @@ import {
   heatmap,
   lighten,
   lineChart,
-  marker,
   modelName,
   patternColors,
   regionFigure,
@@ -45,6 +44,7 @@ import {
   settingsToHash,
   splitData,
 } from './logic.js';
+import { type DrawnLine, GRID, PAD, PLANE, type PaintMessage, type PaintReply, type PaintScene, SIZE, SampledImage, paintScene, readPixel } from './paint.js';
 
 /** What tests and the curious can read: `window.playground`. */
 interface PlaygroundApi {
@@ -55,10 +55,41 @@ interface PlaygroundApi {
   frames: () => number;
   /** Milliseconds each of the last 200 redraws took (region map, and the maps, curves and inspector when due). */
   drawTimes: () => number[];
-  /** Milliseconds of the region map alone (arrangement2D and its SVG) in the last 200 redraws. */
+  /** Milliseconds of the region map alone (arrangement2D, its cells and painting the canvas) in the last 200 redraws. */
   regionTimes: () => number[];
-  /** Milliseconds of each part of a redraw (the last 200 times each ran): arrangement, regions (its SVG and DOM), inspector, maps, curves, status. */
+  /**
+   * Milliseconds of each part of a redraw (the last 200 times each ran): arrangement, regions (all
+   * of the region map, painting posted to the worker), inspector, maps, curves, status; and of
+   * each frame: frame (from the animation frame's start to after its style, layout, paint and
+   * commit: the main thread's whole cost of a frame) and slice-overrun (how far the optimiser step
+   * that crossed a training slice's deadline went past it).
+   */
   partTimes: () => Record<string, number[]>;
+  /** The box the planes show. */
+  box: () => Box2D;
+  /** The arrangement the region map was last drawn from (null for a model without half-spaces). */
+  arrangement: () => Arrangement2D | null;
+  /** What a plane's canvas ('regions', 'decision', 'compare') shows now, as drawn: cells with their fill and polygon (plane units), lines, its size. */
+  picture: (id: string) => PictureRecord | null;
+  /** What is under a point of a plane's canvas, in CSS pixels from its top left corner: a line, a cell, or nothing (the tooltip's and the click's hit test). */
+  hit: (id: string, x: number, y: number) => Hit | null;
+  /** The RGBA of pixel (x, y) of a plane's canvas (backing-store pixels), once what was drawn is painted. */
+  pixel: (id: string, x: number, y: number) => Promise<number[]>;
+  /** Whether the planes are painted by the paint worker (OffscreenCanvas) or on the main thread. */
+  offscreen: () => boolean;
+}
+interface PictureRecord {
+  kind: 'exact' | 'sampled';
+  /** The plane's coordinate space: SIZE x SIZE units, the plot at PAD..PAD + PLANE. */
+  size: number;
+  pad: number;
+  plane: number;
+  cells: { index: number; fill: string; hatched: boolean; polygon: [number, number][] }[];
+  lines: { layer: number; unit: number; width: number; arrow: { from: [number, number]; to: [number, number] } }[];
+  label: string;
+  /** The canvas's backing store (pixels) and its CSS size. */
+  pixels: [number, number];
+  css: [number, number];
 }
 declare global {
   interface Window {
@@ -95,40 +126,40 @@ const partTimes: Record<string, number[]> = {};
 function timed<T>(part: string, fn: () => T): T {
   const t0 = performance.now();
   const v = fn();
-  const list = (partTimes[part] ??= []);
-  list.push(performance.now() - t0);
-  if (list.length > 200) list.shift();
+  record(part, performance.now() - t0);
   return v;
+}
+function record(part: string, ms: number): void {
+  const list = (partTimes[part] ??= []);
+  list.push(ms);
+  if (list.length > 200) list.shift();
 }
 let dirty = true;
 let fill: 'output' | 'pattern' = 'output';
 
-const PLANE = 400;
-const PAD = 8;
-const GRID = 48;
+/** While training, the canvases' aria-labels (counts, accuracy) are rewritten at most this often; when paused, every redraw. */
+const LABELS_MS = 500;
+/** While training, the status line, the region map's caption and the command line are rewritten at most this often. */
+const TEXTS_MS = 250;
 
-// ---- the plane: region map, lines, sampled map, points -------------------------------------------
+
+// ---- the plane: region map, lines, sampled map, points, on <canvas> ----------------------------------
+//
+// The live pictures are drawn on canvases: as SVG, a frame of the region map cost ~7 ms of script
+// to update its polygons in place and 10-15 ms of Chromium's style, layout and paint after it. A
+// plane is drawn in a fixed coordinate space of SIZE x SIZE units (the plot at PAD..PAD+PLANE),
+// scaled to the canvas's backing store of CSS size x devicePixelRatio pixels, so it is as sharp
+// as the screen. Tooltips and clicks are hit-tested in code against the exact polygons and line
+// segments (`hitAt`). The exported figures are the library's SVG (regionFigure, ...), unchanged.
 
 const X = (v: number): number => PAD + ((v - box.xmin) / (box.xmax - box.xmin)) * PLANE;
 const Y = (v: number): number => PAD + ((box.ymax - v) / (box.ymax - box.ymin)) * PLANE;
-const f = (v: number): string => (Math.round(v * 100) / 100).toString();
-const pts = (poly: readonly (readonly [number, number])[]): string => poly.map(([a, b]) => `${f(X(a))},${f(Y(b))}`).join(' ');
 
-function pointsSvg(): string {
-  const parts: string[] = [];
-  const r = data.x.length <= 300 ? 3.6 : data.x.length <= 1200 ? 2.8 : 2;
-  for (let i = 0; i < data.x.length; i++) {
-    const c = data.labels[i];
-    parts.push(marker(MARKER_SHAPES[c], X(data.x[i]), Y(data.y[i]), r, { fill: CLASS_COLORS[c] }));
-  }
-  return `<g class="data-points" stroke="#1a1a1a" stroke-width="0.6">${parts.join('')}</g>`;
-}
-
-/** A gating line as drawn: its segment (with the equation as a tooltip) and the arrow to its ON side. */
-interface DrawnLine {
-  seg: Record<string, string>;
-  title: string;
-  arrow: Record<string, string>;
+/** The gating line each drawn line is (its tooltip is made only when asked for). */
+const titles = new WeakMap<DrawnLine, Line2D>();
+function lineTitle(l: DrawnLine): string {
+  const ln = titles.get(l);
+  return ln ? `layer ${ln.layer}, unit ${ln.unit}: ${ln.weight[0].toFixed(3)} x1 + ${ln.weight[1].toFixed(3)} x2 + ${ln.bias.toFixed(3)} > 0 on the arrow side` : '';
 }
 
 function drawnLines(lines: readonly Line2D[], highlight: ReadonlySet<string>): DrawnLine[] {
@@ -136,191 +167,328 @@ function drawnLines(lines: readonly Line2D[], highlight: ReadonlySet<string>): D
   for (const ln of lines) {
     if (!ln.segment || !ln.normal) continue;
     const [[a, b], [c, d]] = ln.segment;
-    const color = LAYER_COLORS[(ln.layer - 1) % LAYER_COLORS.length];
     const hot = highlight.has(`${ln.layer}:${ln.unit}`);
-    const seg: Record<string, string> = { x1: f(X(a)), y1: f(Y(b)), x2: f(X(c)), y2: f(Y(d)), stroke: color, 'stroke-width': String(hot ? 4 : 1.6) };
-    if (ln.layer % 2 === 0) seg['stroke-dasharray'] = '6 3';
-    // ON side: a short arrow from the midpoint along the normal (screen y points down)
     const mx = X((a + c) / 2);
     const my = Y((b + d) / 2);
     const L = hot ? 18 : 11;
-    const arrow = { x1: f(mx), y1: f(my), x2: f(mx + ln.normal[0] * L), y2: f(my - ln.normal[1] * L), stroke: color, 'stroke-width': String(hot ? 2.5 : 1.4), 'marker-end': `url(#pg-arrow-${(ln.layer - 1) % LAYER_COLORS.length})` };
-    out.push({ seg, title: `layer ${ln.layer}, unit ${ln.unit}: ${ln.weight[0].toFixed(3)} x1 + ${ln.weight[1].toFixed(3)} x2 + ${ln.bias.toFixed(3)} > 0 on the arrow side`, arrow });
+    out.push({
+      layer: ln.layer,
+      unit: ln.unit,
+      a: [X(a), Y(b)],
+      b: [X(c), Y(d)],
+      color: LAYER_COLORS[(ln.layer - 1) % LAYER_COLORS.length],
+      width: hot ? 4 : 1.6,
+      dashed: ln.layer % 2 === 0,
+      arrow: { from: [mx, my], to: [mx + ln.normal[0] * L, my - ln.normal[1] * L], width: hot ? 2.5 : 1.4 },
+    });
+    titles.set(out[out.length - 1], ln);
   }
   return out;
 }
 
-const attrs = (a: Record<string, string>): string =>
-  Object.entries(a)
-    .map(([k, v]) => ` ${k}="${v}"`)
-    .join('');
+/** What a plane shows: the exact cells (plane units, with the cell each is, for hit tests), or a sampled map (RGBA); and the lines over it. */
+type Scene =
+  | { kind: 'exact'; cells: { polygon: [number, number][]; fill: string; on: boolean; cell: Cell2D }[]; lines: DrawnLine[] }
+  | { kind: 'sampled'; rgba: Uint8ClampedArray; lines: DrawnLine[] };
 
-function linesSvg(lines: readonly Line2D[], highlight: ReadonlySet<string>): string {
-  return drawnLines(lines, highlight)
-    .map((l) => `<line${attrs(l.seg)}><title>${escapeXml(l.title)}</title></line><line${attrs(l.arrow)}/>`)
-    .join('');
+/** A picture panel: its canvas, the overlay canvas of points and cursors above it, and what they show. */
+interface Plane {
+  id: string;
+  base: HTMLCanvasElement;
+  over: HTMLCanvasElement;
+  /** The canvases' side in pixels (a canvas handed to the worker cannot be read or resized here). */
+  width: number;
+  /** Painted by the paint worker on an OffscreenCanvas (else here, on the main thread). */
+  offscreen: boolean;
+  sampled: SampledImage;
+  scene: Scene | null;
+  overKey: string;
+  label: string;
+}
+const planes = new Map<string, Plane>();
+
+/**
+ * The planes are painted by a worker where the browser can hand it the canvas (OffscreenCanvas;
+ * `?paint=main` in the page's URL paints on the main thread instead, as browsers without it do).
+ */
+const OFFSCREEN =
+  new URLSearchParams(location.search).get('paint') !== 'main' &&
+  typeof OffscreenCanvas !== 'undefined' &&
+  typeof Worker !== 'undefined' &&
+  typeof HTMLCanvasElement.prototype.transferControlToOffscreen === 'function';
+let worker: Worker | null = null;
+const pixelRequests = new Map<number, (rgba: number[]) => void>();
+let pixelRequest = 0;
+function paintWorker(): Worker {
+  if (worker) return worker;
+  worker = new Worker(new URL('./paint-worker.js', import.meta.url));
+  worker.onmessage = (e: MessageEvent<PaintReply>) => {
+    const m = e.data;
+    if (m.type === 'error') {
+      showMessage(`drawing failed: ${m.message}`, true);
+      return;
+    }
+    pixelRequests.get(m.request)?.(m.rgba);
+    pixelRequests.delete(m.request);
+  };
+  worker.onerror = (e) => showMessage(`drawing failed: ${e.message}`, true);
+  return worker;
 }
 
-function arrowDefs(): string {
-  return `<defs>${LAYER_COLORS.map((c, i) => `<marker id="pg-arrow-${i}" viewBox="0 0 10 10" refX="7" refY="5" markerWidth="4" markerHeight="4" orient="auto-start-reverse" markerUnits="strokeWidth"><path d="M0,0 L10,5 L0,10 L2.5,5 z" fill="${c}"/></marker>`).join('')}</defs>`;
+/** The backing store follows the canvas's size in device pixels (ResizeObserver), so it stays sharp on any screen and zoom. */
+const resizer = new ResizeObserver((entries) => {
+  for (const e of entries) {
+    const p = [...planes.values()].find((q) => q.base === e.target);
+    if (!p) continue;
+    // the exact device pixels where the browser reports them consistently with devicePixelRatio
+    // (an emulated device scale factor, as in headless Chromium, reports CSS pixels there)
+    const css = e.contentRect.width * devicePixelRatio;
+    const dev = e.devicePixelContentBoxSize?.[0]?.inlineSize;
+    const w = Math.max(1, dev !== undefined && Math.abs(dev - css) < 2 ? dev : Math.round(css));
+    if (p.width === w) continue;
+    p.width = w;
+    p.over.width = w;
+    p.over.height = w;
+    if (p.offscreen) paintWorker().postMessage({ type: 'resize', id: p.id, width: w } satisfies PaintMessage);
+    else {
+      p.base.width = w;
+      p.base.height = w;
+    }
+    // a resized canvas is blank: repaint what it showed (before this frame is painted)
+    paintPlane(p);
+    p.overKey = '';
+    syncOverlay(p);
+  }
+});
+
+function plane(id: string): Plane {
+  const found = planes.get(id);
+  if (found) return found;
+  const el = $(id);
+  el.innerHTML = '<canvas class="base" role="img"></canvas><canvas class="over" aria-hidden="true"></canvas>';
+  const base = el.querySelector<HTMLCanvasElement>('canvas.base')!;
+  const over = el.querySelector<HTMLCanvasElement>('canvas.over')!;
+  const w = Math.round(SIZE * devicePixelRatio);
+  for (const c of [base, over]) {
+    c.width = w;
+    c.height = w;
+  }
+  const p: Plane = { id, base, over, width: w, offscreen: OFFSCREEN, sampled: new SampledImage(), scene: null, overKey: '', label: '' };
+  if (p.offscreen) {
+    const canvas = base.transferControlToOffscreen();
+    paintWorker().postMessage({ type: 'init', id, canvas, width: w } satisfies PaintMessage, [canvas]);
+  }
+  planes.set(id, p);
+  resizer.observe(base, { box: 'device-pixel-content-box' });
+  base.addEventListener('mousemove', (ev) => {
+    const q = canvasPoint(ev, base);
+    const hit = q ? hitAt(p, q[0], q[1]) : null;
+    const title = hit?.title ?? '';
+    if (base.title !== title) base.title = title;
+  });
+  base.addEventListener('mouseleave', () => {
+    if (base.title) base.title = '';
+  });
+  return p;
+}
+
+/** A 2-D context (of an overlay) whose units are the plane's (SIZE x SIZE), whatever the backing store's size. */
+function context(c: HTMLCanvasElement): CanvasRenderingContext2D {
+  const ctx = c.getContext('2d')!;
+  const s = c.width / SIZE;
+  ctx.setTransform(s, 0, 0, s, 0, 0);
+  return ctx;
+}
+
+/** Paints a plane's scene: posted to the paint worker, or painted here. */
+function paintPlane(p: Plane): void {
+  const s = p.scene;
+  const scene: PaintScene | null =
+    s === null ? null : s.kind === 'exact' ? { kind: 'exact', cells: s.cells.map((c) => ({ polygon: c.polygon, fill: c.fill, on: c.on })), lines: s.lines } : s;
+  if (p.offscreen) paintWorker().postMessage({ type: 'scene', id: p.id, scene } satisfies PaintMessage);
+  else paintScene(p.base.getContext('2d')!, p.width, scene, p.sampled);
+}
+
+function setScene(p: Plane, scene: Scene, label: string, labelNow: boolean): void {
+  p.scene = scene;
+  paintPlane(p);
+  if (labelNow || !p.label) {
+    p.label = label;
+    if (p.base.getAttribute('aria-label') !== label) p.base.setAttribute('aria-label', label);
+  }
+  syncOverlay(p);
+}
+
+/** The data points, the inspected point and the keyboard cross, on the overlay canvas. */
+function paintOverlay(p: Plane): void {
+  const ctx = context(p.over);
+  ctx.clearRect(0, 0, SIZE, SIZE);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(PAD, PAD, PLANE, PLANE);
+  ctx.clip();
+  const r = data.x.length <= 300 ? 3.6 : data.x.length <= 1200 ? 2.8 : 2;
+  ctx.strokeStyle = '#1a1a1a';
+  ctx.lineWidth = 0.6;
+  for (let i = 0; i < data.x.length; i++) {
+    const c = data.labels[i];
+    const cx = X(data.x[i]);
+    const cy = Y(data.y[i]);
+    ctx.beginPath();
+    if (MARKER_SHAPES[c] === 'triangle') {
+      const h = r * 1.35; // as the SVG marker
+      ctx.moveTo(cx, cy - h);
+      ctx.lineTo(cx + h * 0.866, cy + h * 0.5);
+      ctx.lineTo(cx - h * 0.866, cy + h * 0.5);
+      ctx.closePath();
+    } else {
+      ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+    }
+    ctx.fillStyle = CLASS_COLORS[c];
+    ctx.fill();
+    ctx.stroke();
+  }
+  if (inspection) {
+    const [sx, sy] = [X(inspection.point[0]), Y(inspection.point[1])];
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = '#000';
+    ctx.beginPath();
+    ctx.arc(sx, sy, 7, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = '#fff';
+    ctx.beginPath();
+    ctx.arc(sx, sy, 9, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+  const [kx, ky] = [X(cursor[0]), Y(cursor[1])];
+  ctx.lineWidth = 1.2;
+  ctx.strokeStyle = '#000';
+  ctx.beginPath();
+  ctx.moveTo(kx - 6, ky);
+  ctx.lineTo(kx + 6, ky);
+  ctx.moveTo(kx, ky - 6);
+  ctx.lineTo(kx, ky + 6);
+  ctx.stroke();
+  ctx.restore();
+}
+
+/** Repaints the overlay only when its content changed. */
+function syncOverlay(p: Plane): void {
+  const key = `${dataVersion}|${box.xmin},${box.xmax},${box.ymin},${box.ymax}|${inspection?.point.join(',') ?? ''}|${cursor.join(',')}|${p.over.width}`;
+  if (p.overKey !== key) {
+    paintOverlay(p);
+    p.overKey = key;
+  }
+}
+
+/** Plane units of a mouse event on a canvas (null outside it). */
+function canvasPoint(ev: MouseEvent, c: HTMLCanvasElement): [number, number] | null {
+  const rect = c.getBoundingClientRect();
+  if (!(rect.width > 0)) return null;
+  return [((ev.clientX - rect.left) / rect.width) * SIZE, ((ev.clientY - rect.top) / rect.height) * SIZE];
+}
+
+/** Distance from (x, y) to the segment a-b. */
+function segmentDistance(x: number, y: number, a: readonly [number, number], b: readonly [number, number]): number {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const t = Math.max(0, Math.min(1, ((x - a[0]) * dx + (y - a[1]) * dy) / (dx * dx + dy * dy || 1)));
+  return Math.hypot(x - a[0] - t * dx, y - a[1] - t * dy);
+}
+
+/** Inside a convex polygon (either orientation; the boundary counts), in plane units. */
+function insideConvex(x: number, y: number, poly: readonly (readonly [number, number])[]): boolean {
+  let sign = 0;
+  for (let i = 0; i < poly.length; i++) {
+    const [ax, ay] = poly[i];
+    const [bx, by] = poly[(i + 1) % poly.length];
+    const cross = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+    if (Math.abs(cross) < 1e-9) continue;
+    if (sign === 0) sign = Math.sign(cross);
+    else if (Math.sign(cross) !== sign) return false;
+  }
+  return true;
+}
+
+type Hit = { kind: 'line'; layer: number; unit: number; title: string } | { kind: 'cell'; index: number; title: string };
+
+/** What is under (x, y) (plane units) in a plane: a gating line (within 3 units of it), else the cell of the exact map. */
+function hitAt(p: Plane, x: number, y: number): Hit | null {
+  const s = p.scene;
+  if (!s || x < PAD || x > PAD + PLANE || y < PAD || y > PAD + PLANE) return null;
+  let best: DrawnLine | null = null;
+  let bestD = Infinity;
+  for (const l of s.lines) {
+    const d = segmentDistance(x, y, l.a, l.b) - l.width / 2;
+    if (d <= 3 && d < bestD) {
+      bestD = d;
+      best = l;
+    }
+  }
+  if (best) return { kind: 'line', layer: best.layer, unit: best.unit, title: lineTitle(best) };
+  if (s.kind !== 'exact') return null;
+  // cells are drawn in order, so the last one containing the point is the one on top
+  for (let i = s.cells.length - 1; i >= 0; i--) {
+    const c = s.cells[i];
+    if (insideConvex(x, y, c.polygon)) {
+      const k = c.cell;
+      return { kind: 'cell', index: k.index, title: `region ${k.index}: pattern ${k.key}, ${k.activePaths} active paths, hard-gated output [${k.output.map((o) => o.toFixed(4)).join(', ')}]` };
+    }
+  }
+  return null;
+}
+
+/** The sampled map of a model as RGBA pixels, GRID x GRID. */
+function sampledRgba(model: Model): Uint8ClampedArray {
+  const prob = sampledMap(model, box, GRID);
+  const colors = sampledColors();
+  const rgba = new Uint8ClampedArray(4 * GRID * GRID);
+  for (let i = 0; i < GRID * GRID; i++) {
+    const j = 3 * Math.round(Math.min(1, Math.max(0, prob[i])) * (LUT_SIZE - 1));
+    rgba[4 * i] = colors[j];
+    rgba[4 * i + 1] = colors[j + 1];
+    rgba[4 * i + 2] = colors[j + 2];
+    rgba[4 * i + 3] = 255;
+  }
+  return rgba;
 }
 
 /**
- * The sampled map's colours, lighten(diverging(p), 0.3) at LUT_SIZE equally spaced p, as RGB bytes
- * (one colour string per pixel cost 10 ms a map). Neighbouring entries differ by under one unit
- * of 255 per channel, so a pixel is within a unit of the colour computed at its own p.
+ * The diverging fill, lighten(diverging(t), 0.3), at LUT_SIZE equally spaced t in [0, 1], as hex
+ * strings (for the cells) and RGB bytes (for the sampled maps' pixels): computing it per cell cost
+ * ~2.4 ms a frame for 140 cells, per pixel 10 ms a map. Neighbouring entries differ by under one
+ * unit of 255 per channel, so a colour is within a unit of the one computed at its own t.
  */
 const LUT_SIZE = 2048;
+let lutHex: string[] | null = null;
 let lut: Uint8Array | null = null;
+function divergingFill(t: number): string {
+  lutHex ??= Array.from({ length: LUT_SIZE }, (_, i) => lighten(diverging(i / (LUT_SIZE - 1)), 0.3));
+  return lutHex[Math.round(Math.min(1, Math.max(0, t)) * (LUT_SIZE - 1))];
+}
 function sampledColors(): Uint8Array {
   if (lut) return lut;
   lut = new Uint8Array(3 * LUT_SIZE);
   for (let i = 0; i < LUT_SIZE; i++) {
-    const hex = lighten(diverging(i / (LUT_SIZE - 1)), 0.3);
+    const hex = divergingFill(i / (LUT_SIZE - 1));
     for (let k = 0; k < 3; k++) lut[3 * i + k] = parseInt(hex.slice(1 + 2 * k, 3 + 2 * k), 16);
   }
   return lut;
 }
-const mapCanvas = document.createElement('canvas');
-mapCanvas.width = GRID;
-mapCanvas.height = GRID;
 
-function sampledImage(model: Model): string {
-  const p = sampledMap(model, box, GRID);
-  const colors = sampledColors();
-  const canvas = mapCanvas;
-  const ctx = canvas.getContext('2d')!;
-  const img = ctx.createImageData(GRID, GRID);
-  for (let i = 0; i < GRID * GRID; i++) {
-    const j = 3 * Math.round(Math.min(1, Math.max(0, p[i])) * (LUT_SIZE - 1));
-    img.data[4 * i] = colors[j];
-    img.data[4 * i + 1] = colors[j + 1];
-    img.data[4 * i + 2] = colors[j + 2];
-    img.data[4 * i + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
-  return `<image x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" preserveAspectRatio="none" style="image-rendering: pixelated" href="${canvas.toDataURL()}"/>`;
-}
-
-function frame(inner: string, label: string): string {
-  const size = PLANE + 2 * PAD;
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" role="img" aria-label="${escapeXml(label)}">${arrowDefs()}<rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" fill="#f7f7f7"/><svg x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" viewBox="${PAD} ${PAD} ${PLANE} ${PLANE}">${inner}</svg><rect x="${PAD}" y="${PAD}" width="${PLANE}" height="${PLANE}" fill="none" stroke="#333"/></svg>`;
-}
-
-/** Points, the inspected point and the keyboard cross: a second SVG over the plane, redrawn only when they change. */
-function overlaySvg(): string {
-  const size = PLANE + 2 * PAD;
-  const sel = inspection ? `<g class="cursor-selected" stroke="#000" stroke-width="2" fill="none"><circle cx="${f(X(inspection.point[0]))}" cy="${f(Y(inspection.point[1]))}" r="7"/><circle cx="${f(X(inspection.point[0]))}" cy="${f(Y(inspection.point[1]))}" r="9" stroke="#fff" stroke-width="1.5"/></g>` : '';
-  const cur = `<g class="kbd-cursor" stroke="#000" stroke-width="1.2"><line x1="${f(X(cursor[0]) - 6)}" y1="${f(Y(cursor[1]))}" x2="${f(X(cursor[0]) + 6)}" y2="${f(Y(cursor[1]))}"/><line x1="${f(X(cursor[0]))}" y1="${f(Y(cursor[1]) - 6)}" x2="${f(X(cursor[0]))}" y2="${f(Y(cursor[1]) + 6)}"/></g>`;
-  return `<svg class="overlay" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" aria-hidden="true">${pointsSvg()}${sel}${cur}</svg>`;
-}
-
-/** A panel's two layers: the picture (.base) and the overlay of points and cursors (.over). */
-function layers(id: string): { base: HTMLElement; over: HTMLElement } {
-  const el = $(id);
-  let base = el.querySelector<HTMLElement>('.base');
-  let over = el.querySelector<HTMLElement>('.over');
-  if (!base || !over) {
-    el.innerHTML = '<div class="base"></div><div class="over"></div>';
-    base = el.querySelector<HTMLElement>('.base')!;
-    over = el.querySelector<HTMLElement>('.over')!;
-  }
-  return { base, over };
-}
-
-/** Redraws the overlay only when its content changed. */
-function syncOverlay(over: HTMLElement): void {
-  const key = `${dataVersion}|${box.xmin},${box.xmax},${box.ymin},${box.ymax}|${inspection?.point.join(',') ?? ''}|${cursor.join(',')}`;
-  if (over.dataset.key !== key) {
-    over.innerHTML = overlaySvg();
-    over.dataset.key = key;
-  }
-}
-
-/** Puts a plane's picture (an SVG string) and its overlay into a panel. */
-function setPlane(id: string, svg: string): void {
-  const { base, over } = layers(id);
-  base.innerHTML = svg;
-  delete base.dataset.exact;
-  syncOverlay(over);
-}
-
-// The exact region map is updated in place: its polygons, lines and tooltips are kept from frame
-// to frame and only the attributes and texts that changed are written. Rebuilding it from a
-// string every frame cost ~7 ms of HTML parsing and ~9 ms of style recalculation.
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-const setAttr = (el: Element, k: string, v: string): void => {
-  if (el.getAttribute(k) !== v) el.setAttribute(k, v);
-};
-const setTitle = (el: Element, text: string): void => {
-  const t = el.firstElementChild!;
-  if (t.textContent !== text) t.textContent = text;
-};
-/** Makes `g` hold exactly n children, adding ones made by `make` or removing from the end. */
-function sized(g: Element, n: number, make: () => Element): HTMLCollection {
-  while (g.children.length > n) g.lastElementChild!.remove();
-  while (g.children.length < n) g.append(make());
-  return g.children;
-}
-const svgEl = (tag: string, a: Record<string, string>, title = false): Element => {
-  const e = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(a)) e.setAttribute(k, v);
-  if (title) e.append(document.createElementNS(SVG_NS, 'title'));
-  return e;
-};
-
-interface ExactMap {
-  /** A cell's tooltip is made only when it is written (every TITLES_MS while training). */
-  cells: { points: string; fill: string; on: boolean; title: () => string }[];
-  hatched: string[];
-  lines: DrawnLine[];
-}
-
-/** While training the tooltips (titles) of the region map are rewritten at most this often; when paused, every redraw. */
-const TITLES_MS = 500;
-
-function setRegionPlane(m: ExactMap, titles: boolean): void {
-  const { base, over } = layers('regions');
-  if (base.dataset.exact !== '1') {
-    const hatch = `<defs><pattern id="pg-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="0.9" stroke-opacity="0.4"/></pattern></defs>`;
-    base.innerHTML = frame(`${hatch}<g class="cells" stroke="#ffffff" stroke-width="0.6"></g><g class="hatched"></g><g class="lines"></g><g class="arrows"></g>`, 'exact region map');
-    base.dataset.exact = '1';
-  }
-  const g = (c: string): Element => base.querySelector(`g.${c}`)!;
-  const cells = sized(g('cells'), m.cells.length, () => svgEl('polygon', {}, true));
-  m.cells.forEach((c, i) => {
-    const el = cells[i];
-    setAttr(el, 'points', c.points);
-    setAttr(el, 'fill', c.fill);
-    if (c.on) setAttr(el, 'class', 'path-region');
-    else if (el.hasAttribute('class')) el.removeAttribute('class');
-    if (titles || !el.firstElementChild!.textContent) setTitle(el, c.title());
-  });
-  const hatched = sized(g('hatched'), m.hatched.length, () => svgEl('polygon', { fill: 'url(#pg-hatch)', stroke: '#000', 'stroke-opacity': '0.6', 'stroke-width': '1' }));
-  m.hatched.forEach((p, i) => setAttr(hatched[i], 'points', p));
-  const segs = sized(g('lines'), m.lines.length, () => svgEl('line', {}, true));
-  const arrows = sized(g('arrows'), m.lines.length, () => svgEl('line', {}));
-  m.lines.forEach((l, i) => {
-    for (const [k, v] of Object.entries(l.seg)) setAttr(segs[i], k, v);
-    if (!('stroke-dasharray' in l.seg) && segs[i].hasAttribute('stroke-dasharray')) segs[i].removeAttribute('stroke-dasharray');
-    if (titles || !segs[i].firstElementChild!.textContent) setTitle(segs[i], l.title);
-    for (const [k, v] of Object.entries(l.arrow)) setAttr(arrows[i], k, v);
-  });
-  syncOverlay(over);
-}
-
-/** The exact region map: every cell of the arrangement, filled by hard-gated output or pattern. */
-function regionMap(model: Model): { svg: string; exact: null; caption: string } | { svg: null; exact: ExactMap; caption: string } {
+/** The exact region map: every cell of the arrangement, filled by hard-gated output or pattern; returns the caption. */
+function drawRegions(model: Model, labelNow: boolean): string {
   const step = runs[0]?.steps ?? 0;
   if (arrangement === null || arrangementStep !== step) {
     arrangement = timed('arrangement', () => arrangementOf(model, box));
     arrangementStep = step;
   }
-  const highlight = highlighted();
+  const p = plane('regions');
   if (arrangement === null) {
     // no half-spaces (ReLU, DLN): the sampled decision map is all there is
-    return { svg: frame(sampledImage(model), 'sampled decision map'), exact: null, caption: `${modelName(model)} has no gating half-spaces: sampled decision map (${GRID} x ${GRID} grid of the softmax output)` };
+    setScene(p, { kind: 'sampled', rgba: sampledRgba(model), lines: [] }, `sampled decision map of ${modelName(model)}${accuracyText()}`, labelNow);
+    return `${modelName(model)} has no gating half-spaces: sampled decision map (${GRID} x ${GRID} grid of the softmax output)`;
   }
   const cells = arrangement.cells;
   let colors: string[];
@@ -328,24 +496,30 @@ function regionMap(model: Model): { svg: string; exact: null; caption: string } 
     colors = patternColors(cells).map((i) => REGION_FILLS[i % REGION_FILLS.length]);
   } else {
     const v = cells.map((c) => c.output[1] - c.output[0]);
-    const m = Math.max(1e-12, ...v.map(Math.abs));
-    colors = v.map((d) => lighten(diverging((d / m + 1) / 2), 0.3));
+    let m = 1e-12;
+    for (const d of v) m = Math.max(m, Math.abs(d));
+    colors = v.map((d) => divergingFill((d / m + 1) / 2));
   }
   // the cells where every half-space of the selected path holds (its active region under hard gates)
   const cs = inspection?.constraints[selectedPath] ?? [];
-  const exact: ExactMap = { cells: [], hatched: [], lines: drawnLines(arrangement.lines, highlight) };
-  cells.forEach((c, i) => {
-    const on = cs.length > 0 && cs.every((k) => c.pattern[k.layer - 1][k.unit] === 1);
-    const points = pts(c.polygon);
-    exact.cells.push({ points, fill: colors[i], on, title: () => `region ${c.index}: pattern ${c.key}, ${c.activePaths} active paths, hard-gated output [${c.output.map((o) => o.toFixed(4)).join(', ')}]` });
-    if (on) exact.hatched.push(points);
-  });
-  const shown = exact.lines.length;
-  return {
-    svg: null,
-    exact,
-    caption: `${cells.length} regions (exact polygons), ${shown} gating lines; fill: ${fill === 'pattern' ? 'one colour per gate pattern' : 'hard-gated logit difference (orange: class 1, blue: class 0)'}; arrows point to the ON side`,
+  const scene: Scene = {
+    kind: 'exact',
+    cells: cells.map((c, i) => ({
+      polygon: c.polygon.map(([a, b]) => [X(a), Y(b)] as [number, number]),
+      fill: colors[i],
+      on: cs.length > 0 && cs.every((k) => c.pattern[k.layer - 1][k.unit] === 1),
+      cell: c,
+    })),
+    lines: drawnLines(arrangement.lines, highlighted()),
   };
+  const shown = scene.lines.length;
+  setScene(p, scene, `exact region map: ${cells.length} regions, ${shown} gating lines${accuracyText()}`, labelNow);
+  return `${cells.length} regions (exact polygons), ${shown} gating lines; fill: ${fill === 'pattern' ? 'one colour per gate pattern' : 'hard-gated logit difference (orange: class 1, blue: class 0)'}; arrows point to the ON side`;
+}
+
+function accuracyText(): string {
+  const last = runs[0]?.curve.at(-1);
+  return last ? `; test accuracy ${(100 * last.testAccuracy).toFixed(1)}%` : '';
 }
 
 function highlighted(): Set<string> {
@@ -353,34 +527,67 @@ function highlighted(): Set<string> {
   return new Set(cs.map((c) => `${c.layer}:${c.unit}`));
 }
 
-function decisionSvg(model: Model): string {
+function drawDecision(id: string, model: Model, labelNow: boolean): void {
+  const p = plane(id);
   // only the half-spaces of the selected path, so the sampled map stays readable
   const hot = highlighted();
-  const lines = arrangement !== null && model === runs[0]?.model && hot.size > 0 ? linesSvg(lines2D(model, box).filter((l) => hot.has(`${l.layer}:${l.unit}`)), hot) : '';
-  return frame(sampledImage(model) + lines, `sampled decision map of ${modelName(model)}`);
+  const lines = arrangement !== null && model === runs[0]?.model && hot.size > 0 ? drawnLines(lines2D(model, box).filter((l) => hot.has(`${l.layer}:${l.unit}`)), hot) : [];
+  const r = runs.find((x) => x.model === model);
+  const last = r?.curve.at(-1);
+  setScene(p, { kind: 'sampled', rgba: sampledRgba(model), lines }, `sampled decision map of ${modelName(model)}${last ? `; test accuracy ${(100 * last.testAccuracy).toFixed(1)}%` : ''}`, labelNow);
 }
 
 // ---- curves ---------------------------------------------------------------------------------------
 
-function curvesSvg(width: number): { loss: string; acc: string } {
+/**
+ * A series thinned to at most `max` points for the page's charts: in each of max/2 runs of
+ * consecutive epochs, its lowest and highest points, in order, so the drawn envelope is the
+ * full series' at the chart's resolution (drawing every point of 1000 epochs cost 10-12 ms a
+ * redraw, and growing with the run). Exported curves keep every point.
+ */
+function thin(x: number[], y: number[], max: number | null): { x: number[]; y: number[] } {
+  const n = x.length;
+  if (max === null || n <= max) return { x, y };
+  const buckets = Math.floor(max / 2);
+  const tx: number[] = [];
+  const ty: number[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const lo = Math.floor((b * n) / buckets);
+    const hi = Math.floor(((b + 1) * n) / buckets);
+    let iMin = lo;
+    let iMax = lo;
+    for (let i = lo; i < hi; i++) {
+      // NaN (no value) is neither; a bucket of NaN keeps its first point
+      if (y[i] < y[iMin] || Number.isNaN(y[iMin])) iMin = i;
+      if (y[i] > y[iMax] || Number.isNaN(y[iMax])) iMax = i;
+    }
+    for (const i of iMin === iMax ? [iMin] : [Math.min(iMin, iMax), Math.max(iMin, iMax)]) {
+      tx.push(x[i]);
+      ty.push(y[i]);
+    }
+  }
+  return { x: tx, y: ty };
+}
+
+/** The loss and accuracy charts; `live`: thinned to one point per two pixels of width (the low and high of every four). */
+function curvesSvg(width: number, live = false): { loss: string; acc: string } {
   const r = runs[0];
+  const max = live ? Math.round(width / 2) : null;
+  const series = (name: string, run: Run, key: 'loss' | 'testLoss' | 'accuracy' | 'testAccuracy'): { name: string; x: number[]; y: number[] } => ({
+    name,
+    ...thin(
+      run.curve.map((c) => c.epoch),
+      run.curve.map((c) => c[key]),
+      max,
+    ),
+  });
   const ep = r ? r.curve.map((c) => c.epoch) : [];
-  const lossSeries = r
-    ? [
-        { name: 'train', x: ep, y: r.curve.map((c) => c.loss) },
-        { name: 'test', x: ep, y: r.curve.map((c) => c.testLoss) },
-      ]
-    : [];
-  const accSeries = r
-    ? [
-        { name: 'train', x: ep, y: r.curve.map((c) => c.accuracy) },
-        { name: 'test', x: ep, y: r.curve.map((c) => c.testAccuracy) },
-      ]
-    : [];
+  const lossSeries = r ? [series('train', r, 'loss'), series('test', r, 'testLoss')] : [];
+  const accSeries = r ? [series('train', r, 'accuracy'), series('test', r, 'testAccuracy')] : [];
   const cmp = runs[1];
   if (cmp) {
-    lossSeries.push({ name: 'ReLU test', x: cmp.curve.map((c) => c.epoch), y: cmp.curve.map((c) => c.testLoss) });
-    accSeries.push({ name: 'ReLU test', x: cmp.curve.map((c) => c.epoch), y: cmp.curve.map((c) => c.testAccuracy) });
+    lossSeries.push(series('ReLU test', cmp, 'testLoss'));
+    accSeries.push(series('ReLU test', cmp, 'testAccuracy'));
   }
   const xDomain: [number, number] = [0, Math.max(1, ep.length)];
   const height = 220;
@@ -493,16 +700,18 @@ function draw(): void {
   const r = runs[0];
   if (!r) return;
   const running = runs.some((x) => x.state === 'running');
+  // while training, the texts that change every epoch (status line, caption, command line) are
+  // rewritten a few times a second: each rewrite costs a style, layout and paint of its part of the page
+  const texts = due('texts', TEXTS_MS, running);
   // the region map every frame, unless it is expensive (wide nets have thousands of cells):
   // past 30 ms a redraw, at most a quarter of the time goes to it while training
   if (due('regions', regionCost > 30 ? 3 * regionCost : 0, running)) {
     const t0 = performance.now();
-    const reg = timed('regions-svg', () => regionMap(r.model));
-    timed('regions-dom', () => (reg.exact ? setRegionPlane(reg.exact, due('titles', TITLES_MS, running)) : setPlane('regions', reg.svg)));
+    const caption = timed('regions', () => drawRegions(r.model, due('labels', LABELS_MS, running)));
     regionCost = performance.now() - t0;
     regionTimes.push(regionCost);
     if (regionTimes.length > 200) regionTimes.shift();
-    setText('regions-caption', reg.caption);
+    if (texts) setText('regions-caption', caption);
   }
   // the inspected point follows the training (on the same arrangement), a few times a second
   // at most one of the costlier parts (inspector, sampled maps, curves) per frame while training
@@ -526,27 +735,29 @@ function draw(): void {
   if (!heavy && due('maps', 200, running)) {
     heavy = running;
     timed('maps', () => {
-      if (gated) setPlane('decision', decisionSvg(r.model));
-      if (cmp) setPlane('compare', decisionSvg(cmp.model));
+      const labels = due('map-labels', LABELS_MS, running);
+      if (gated) drawDecision('decision', r.model, labels);
+      if (cmp) drawDecision('compare', cmp.model, labels);
     });
   }
   const curveKey = `${curveWidth}|${r.curve.length}|${cmp?.curve.length ?? -1}`;
   if (curveKey !== curvesDrawn && !heavy && due('curves', 250, running)) {
     heavy = running;
     timed('curves', () => {
-      const c = curvesSvg(curveWidth);
+      const c = curvesSvg(curveWidth, true);
       $('curve-loss').innerHTML = c.loss;
       $('curve-acc').innerHTML = c.acc;
       curvesDrawn = curveKey;
     });
   }
-  timed('status', () => status(r, cmp));
+  timed('status', () => status(r, cmp, texts));
 }
 
-function status(r: Run, cmp: Run | undefined): void {
+function status(r: Run, cmp: Run | undefined, texts: boolean): void {
   const last = r.curve.at(-1);
   const st = r.state === 'failed' ? `failed: ${r.error}` : r.state;
-  setText(
+  if (texts)
+    setText(
     'status',
     `${MODEL_LABELS[r.name]} ${r.model.config.widths.join('-')}: epoch ${r.epochsDone}/${settings.epochs}, ${st}` +
     (last ? `; train loss ${last.loss.toFixed(4)}, test accuracy ${(100 * last.testAccuracy).toFixed(1)}%` : '') +
@@ -569,32 +780,35 @@ function status(r: Run, cmp: Run | undefined): void {
   if (play.disabled !== off) play.disabled = off;
   const tip = off ? 'Finished: Reset to train again, or raise Epochs' : '';
   if (play.title !== tip) play.title = tip;
-  setText('cli', cliCommand(settings, r.name, data, r.epochsDone || settings.epochs));
+  if (texts) setText('cli', cliCommand(settings, r.name, data, r.epochsDone || settings.epochs));
 }
 
 // ---- pacing: one slice of training per frame -------------------------------------------------------
 //
 // Left to itself, fitAsync yields every few milliseconds and the browser runs several such slices
 // between two frames, so a frame came only every 75-100 ms. Instead each optimiser step asks
-// `pace()`: training goes on until the slice's deadline, then waits for the next frame. After a
-// frame is drawn and painted, the slice is what is left of the frame period (at least MIN_SLICE_MS),
-// so that the next frame starts on time; when a frame took longer than that, training gets as long
-// as the frame took.
+// `pace()`: training goes on until the slice's deadline, then waits for the next frame. A frame can
+// only start on a display refresh (every VSYNC_MS). After a frame is drawn and painted (F ms after
+// it started), training runs until FRAME_MARGIN_MS before the first refresh that leaves it at
+// least MIN_SLICE_MS and at least F / 2: a cheap frame (F up to ~7 ms) is followed by the next
+// refresh, a costlier one by the one after, and training always gets a third of the time or more.
 
-const FRAME_MS = 1000 / 30;
-/** Room left before the next frame is due, for the step that crosses the deadline. */
+const VSYNC_MS = 1000 / 60;
+/** Room left before the refresh, for the step that crosses the deadline. */
 const FRAME_MARGIN_MS = 3;
-/** Training gets at least this much of every frame, however long the drawing took. */
-const MIN_SLICE_MS = 8;
+/** Training gets at least this much after every frame, however long the drawing took. */
+const MIN_SLICE_MS = 6;
 let sliceEnd = 0;
 let frameStart = 0;
 let held: (() => void)[] = [];
 const afterPaint = new MessageChannel();
 afterPaint.port1.onmessage = () => {
   const now = performance.now();
-  // a frame that took longer than the period leaves training as long again: when 30 frames per
-  // second are out of reach, drawing and training share the time half and half
-  sliceEnd = Math.max(now + Math.max(MIN_SLICE_MS, now - frameStart), frameStart + FRAME_MS - FRAME_MARGIN_MS);
+  const took = now - frameStart;
+  record('frame', took);
+  const need = Math.max(MIN_SLICE_MS, took / 2);
+  const k = Math.max(1, Math.ceil((took + need + FRAME_MARGIN_MS) / VSYNC_MS));
+  sliceEnd = frameStart + k * VSYNC_MS - FRAME_MARGIN_MS;
   release();
 };
 function release(): void {
@@ -604,7 +818,9 @@ function release(): void {
 }
 function pace(): Promise<void> | undefined {
   // a hidden page gets no frames: train freely (fitAsync still yields)
-  if (document.hidden || performance.now() < sliceEnd) return undefined;
+  const now = performance.now();
+  if (document.hidden || now < sliceEnd) return undefined;
+  if (held.length === 0) record('slice-overrun', now - sliceEnd);
   return new Promise<void>((r) => held.push(r));
 }
 document.addEventListener('visibilitychange', release);
@@ -726,13 +942,11 @@ function clickMode(): 'inspect' | 'add0' | 'add1' | 'remove' {
   return ($<HTMLFormElement>('controls').elements.namedItem('clickmode') as RadioNodeList).value as 'inspect' | 'add0' | 'add1' | 'remove';
 }
 
-function planePoint(ev: MouseEvent, el: HTMLElement): [number, number] | null {
-  const svg = el.querySelector('svg');
-  if (!svg) return null;
-  const rect = svg.getBoundingClientRect();
-  const size = PLANE + 2 * PAD;
-  const px = ((ev.clientX - rect.left) / rect.width) * size;
-  const py = ((ev.clientY - rect.top) / rect.height) * size;
+/** The point of the box under a mouse event on a plane's canvas (null outside the plot). */
+function planePoint(ev: MouseEvent, id: string): [number, number] | null {
+  const q = canvasPoint(ev, plane(id).base);
+  if (!q) return null;
+  const [px, py] = q;
   if (px < PAD || px > PAD + PLANE || py < PAD || py > PAD + PLANE) return null;
   return [box.xmin + ((px - PAD) / PLANE) * (box.xmax - box.xmin), box.ymax - ((py - PAD) / PLANE) * (box.ymax - box.ymin)];
 }
@@ -873,7 +1087,7 @@ function setup(): void {
   for (const id of ['regions', 'decision']) {
     const el = $(id);
     el.addEventListener('click', (ev) => {
-      const p = planePoint(ev, el);
+      const p = planePoint(ev, id);
       if (p) actAt(p);
     });
   }
@@ -917,7 +1131,43 @@ function setup(): void {
     measureCurves();
     dirty = true;
   });
-  window.playground = { settings: () => settings, data: () => data, runs: () => runs, inspection: () => inspection, frames: () => frames, drawTimes: () => drawTimes.slice(), regionTimes: () => regionTimes.slice(), partTimes: () => Object.fromEntries(Object.entries(partTimes).map(([k, v]) => [k, v.slice()])) };
+  window.playground = { settings: () => settings, data: () => data, runs: () => runs, inspection: () => inspection, frames: () => frames, drawTimes: () => drawTimes.slice(), regionTimes: () => regionTimes.slice(), partTimes: () => Object.fromEntries(Object.entries(partTimes).map(([k, v]) => [k, v.slice()])),
+    box: () => box,
+    arrangement: () => arrangement,
+    picture: (id) => {
+      const p = planes.get(id);
+      if (!p?.scene) return null;
+      const s = p.scene;
+      return {
+        kind: s.kind,
+        size: SIZE,
+        pad: PAD,
+        plane: PLANE,
+        cells: s.kind === 'exact' ? s.cells.map((c) => ({ index: c.cell.index, fill: c.fill, hatched: c.on, polygon: c.polygon.map((q) => [q[0], q[1]] as [number, number]) })) : [],
+        lines: s.lines.map((l) => ({ layer: l.layer, unit: l.unit, width: l.width, arrow: { from: l.arrow.from, to: l.arrow.to } })),
+        label: p.base.getAttribute('aria-label') ?? '',
+        pixels: [p.width, p.width],
+        css: [p.base.clientWidth, p.base.clientHeight],
+      };
+    },
+    hit: (id, x, y) => {
+      const p = planes.get(id);
+      if (!p) return null;
+      const w = p.base.clientWidth;
+      return w > 0 ? hitAt(p, (x / w) * SIZE, (y / p.base.clientHeight) * SIZE) : null;
+    },
+    pixel: (id, x, y) => {
+      const p = planes.get(id);
+      if (!p) return Promise.reject(new Error(`playground.pixel: no plane '${id}'`));
+      if (!p.offscreen) return Promise.resolve(readPixel(p.base, x, y));
+      const request = ++pixelRequest;
+      return new Promise((ok) => {
+        pixelRequests.set(request, ok);
+        paintWorker().postMessage({ type: 'pixel', id, x, y, request } satisfies PaintMessage);
+      });
+    },
+    offscreen: () => OFFSCREEN,
+  };
   requestAnimationFrame(loop);
 }
 

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Tensor, parseCheckpoint } from '../../src/index.js';
+import { Tensor, arrangement2D, parseCheckpoint } from '../../src/index.js';
 import { importSafetensors } from '../../src/io/index.js';
+import { diverging, lighten } from '../../src/viz/index.js';
 import { loadCheckpoint } from '../../src/node/checkpoint.js';
 import { type StaticServer, serveStatic } from '../../src/node/static-server.js';
 
@@ -40,7 +41,53 @@ async function open(p: Page, hash: string): Promise<void> {
   p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   p.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   await p.goto(`${server.url}${hash}`);
-  await p.waitForSelector('#regions svg');
+  await p.waitForSelector('#regions canvas.base');
+}
+
+/** A picture as the page drew it on a plane's canvas (window.playground.picture). */
+interface Picture {
+  kind: 'exact' | 'sampled';
+  size: number;
+  pad: number;
+  plane: number;
+  cells: { index: number; fill: string; hatched: boolean; polygon: [number, number][] }[];
+  lines: { layer: number; unit: number; width: number }[];
+  label: string;
+  pixels: [number, number];
+  css: [number, number];
+}
+const picture = async (p: Page, id = 'regions'): Promise<Picture> => (await p.evaluate(`window.playground.picture(${JSON.stringify(id)})`)) as Picture;
+
+/**
+ * The cell whose centroid lies deepest inside it (plane units), with that depth: away from every
+ * line and, when deeper than an arrow is long (~20 units), from every arrow.
+ */
+function innermost(pic: Picture): { cell: Picture['cells'][number]; at: [number, number]; depth: number } {
+  let best = { cell: pic.cells[0], at: [0, 0] as [number, number], depth: -Infinity };
+  for (const cell of pic.cells) {
+    const poly = cell.polygon;
+    const cx = poly.reduce((a, q) => a + q[0], 0) / poly.length;
+    const cy = poly.reduce((a, q) => a + q[1], 0) / poly.length;
+    let depth = Infinity;
+    for (let i = 0; i < poly.length; i++) {
+      const [ax, ay] = poly[i];
+      const [bx, by] = poly[(i + 1) % poly.length];
+      depth = Math.min(depth, Math.abs((bx - ax) * (cy - ay) - (by - ay) * (cx - ax)) / Math.hypot(bx - ax, by - ay));
+    }
+    // the box's edges too (cells are clipped to it)
+    depth = Math.min(depth, cx - pic.pad, pic.pad + pic.plane - cx, cy - pic.pad, pic.pad + pic.plane - cy);
+    if (depth > best.depth) best = { cell, at: [cx, cy], depth };
+  }
+  return best;
+}
+
+/** The canvas pixel at plane point `at` is the cell's fill (RGB exactly, opaque). */
+async function expectFillAt(p: Page, pic: Picture, at: [number, number], fill: string, id = 'regions'): Promise<void> {
+  const s = pic.pixels[0] / pic.size;
+  const rgba = (await p.evaluate(`window.playground.pixel(${JSON.stringify(id)}, ${Math.floor(at[0] * s)}, ${Math.floor(at[1] * s)})`)) as number[];
+  const want = [1, 3, 5].map((i) => parseInt(fill.slice(i, i + 2), 16));
+  expect(rgba.slice(0, 3), `pixel at ${at} against ${fill}`).toEqual(want);
+  expect(rgba[3]).toBe(255);
 }
 
 beforeAll(async () => {
@@ -69,10 +116,16 @@ describe('the playground page', () => {
     await open(page, '#epochs=5000');
     await page.waitForFunction('window.playground !== undefined && window.playground.frames() > 0');
     expect(await page.title()).toMatch(/halfspace playground/);
-    expect(await page.locator('#regions svg polygon').count()).toBeGreaterThan(10);
-    // the figure's polygons are the arrangement's cells, one each
-    const cells = await page.locator('#regions svg polygon title').count();
-    expect(await page.textContent('#regions-caption')).toContain(`${cells} regions (exact polygons)`);
+    // the canvas shows the arrangement's cells, one polygon each, and says so to a screen reader
+    const pic = await picture(page);
+    expect(pic.kind).toBe('exact');
+    expect(pic.cells.length).toBeGreaterThan(10);
+    expect(await page.textContent('#regions-caption')).toContain(`${pic.cells.length} regions (exact polygons)`);
+    expect(await page.getAttribute('#regions canvas.base', 'role')).toBe('img');
+    expect(pic.label).toMatch(/^exact region map: \d+ regions, \d+ gating lines/);
+    // its pixels are the screen's (device pixel ratio 1 here; 2 on the phone below)
+    expect(Math.abs(pic.pixels[0] - pic.css[0])).toBeLessThanOrEqual(1);
+    expect(await page.evaluate('window.playground.offscreen()')).toBe(true);
     expect(await page.inputValue('#dataset')).toBe('disk');
     expect(page.url()).toContain('#dataset=disk&n=600&noise=0&seed=1&model=dlgn&widths=8%2C8%2C8&beta=10&gate=soft&optimizer=adam&lr=0.01&batch=32&epochs=5000&compare=0');
     await shot('1-loaded-top');
@@ -94,8 +147,32 @@ describe('the playground page', () => {
     expect(shown).toBe(await pageNumber('window.playground.runs()[0].curve.at(-1).testAccuracy'));
     expect(await pageNumber('Math.max(...window.playground.runs()[0].curve.map((c) => c.testAccuracy))')).toBeGreaterThan(0.9);
     expect(shown).toBeGreaterThan(0.8);
+    // the region count the page shows is the library's: arrangement2D of the exported checkpoint, in Node
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-checkpoint')]);
+    const ckpt = join(work, 'paused-checkpoint.json');
+    await dl.saveAs(ckpt);
+    const box = (await page.evaluate('window.playground.box()')) as { xmin: number; xmax: number; ymin: number; ymax: number };
+    const inNode = arrangement2D(loadCheckpoint(ckpt).model, box);
+    const pic = await picture(page);
+    expect(pic.cells.length).toBe(inNode.cells.length);
+    expect(await page.textContent('#regions-caption')).toContain(`${inNode.cells.length} regions (exact polygons), ${inNode.lines.filter((l) => l.segment !== null).length} gating lines`);
+    expect(pic.label).toContain(`exact region map: ${inNode.cells.length} regions`);
+    // the canvas is painted with the cells' fills: the pixel at the innermost centroid (far from every line and arrow)
+    const inner = innermost(pic);
+    expect(inner.depth).toBeGreaterThan(20);
+    await expectFillAt(page, pic, inner.at, inner.cell.fill);
+    // hovering it shows its tooltip (hit-tested against the exact polygons), clicking it opens its pattern
+    const css = [(inner.at[0] / pic.size) * pic.css[0], (inner.at[1] / pic.size) * pic.css[1]];
+    const cell = inNode.cells[inner.cell.index];
+    expect(await page.evaluate(`window.playground.hit('regions', ${css[0]}, ${css[1]})`)).toMatchObject({ kind: 'cell', index: cell.index });
+    await page.hover('#regions canvas.base', { position: { x: css[0], y: css[1] } });
+    expect(await page.getAttribute('#regions canvas.base', 'title')).toBe(`region ${cell.index}: pattern ${cell.key}, ${cell.activePaths} active paths, hard-gated output [${cell.output.map((o) => o.toFixed(4)).join(', ')}]`);
+    await page.click('#regions canvas.base', { position: { x: css[0], y: css[1] } });
+    await page.waitForSelector('#inspector td[data-sum]');
+    expect(await pageNumber('window.playground.inspection().region.index')).toBe(cell.index);
+    expect(await page.textContent('#inspector')).toContain(`Region ${cell.index}: gate pattern ${cell.key} (one digit per unit, layers separated), ${cell.activePaths} active paths`);
     // inspect a point by clicking the map
-    await page.click('#regions svg', { position: { x: 150, y: 170 } });
+    await page.click('#regions canvas.base', { position: { x: 150, y: 170 } });
     await page.waitForSelector('#inspector td[data-sum]');
     const sums = (await page.$$eval('#inspector td[data-sum]', (es) => es.map((e) => Number(e.getAttribute('data-sum'))))) as number[];
     const outs = (await page.$$eval('#inspector td[data-output]', (es) => es.map((e) => Number(e.getAttribute('data-output'))))) as number[];
@@ -109,17 +186,24 @@ describe('the playground page', () => {
     // (the path whose half-spaces have the most lines inside the view: a line outside it is ON or OFF everywhere)
     const pick = (await page.evaluate(`(() => {
       const ins = window.playground.inspection();
-      const shown = new Set([...document.querySelectorAll('#regions svg line title')].map((t) => t.textContent.split(':')[0]));
-      const counts = ins.constraints.map((cs) => cs.filter((c) => shown.has('layer ' + c.layer + ', unit ' + c.unit)).length);
+      const shown = new Set(window.playground.picture('regions').lines.map((l) => l.layer + ':' + l.unit));
+      const counts = ins.constraints.map((cs) => cs.filter((c) => shown.has(c.layer + ':' + c.unit)).length);
       const i = counts.indexOf(Math.max(...counts));
       return [i, counts[i]];
     })()`)) as [number, number];
     expect(pick[1]).toBeGreaterThan(0);
     await page.click(`#inspector .path-btn[data-path="${pick[0]}"]`);
-    await page.waitForFunction(`document.querySelectorAll("#regions svg line[stroke-width='4']").length === ${pick[1]}`);
+    await page.waitForFunction(`window.playground.picture('regions').lines.filter((l) => l.width === 4).length === ${pick[1]}`);
+    // on the decision map too
+    expect((await picture(page, 'decision')).lines.filter((l) => l.width === 4)).toHaveLength(pick[1]);
     expect(await page.getAttribute(`#inspector .path-btn[data-path="${pick[0]}"]`, 'aria-pressed')).toBe('true');
     // and its active region (every one of its gates ON) is hatched
-    expect(await page.locator('#regions svg polygon[fill="url(#pg-hatch)"]').count()).toBeGreaterThan(0);
+    // (the cells where all of its half-spaces hold, by the library's patterns)
+    const cons = (await page.evaluate(`window.playground.inspection().constraints[${pick[0]}]`)) as { layer: number; unit: number }[];
+    const hatched = (await picture(page)).cells.filter((c) => c.hatched).map((c) => c.index);
+    const arr = (await page.evaluate('window.playground.arrangement().cells.map((c) => c.pattern)')) as number[][][];
+    expect(hatched.length).toBeGreaterThan(0);
+    expect(hatched).toEqual(arr.flatMap((pat, i) => (cons.every((c) => pat[c.layer - 1][c.unit] === 1) ? [i] : [])));
     await shot('2-trained-inspector');
     expect(problems).toEqual([]);
   }, 45_000);
@@ -127,7 +211,7 @@ describe('the playground page', () => {
   it('clicking adds a point of the chosen class; the keyboard does it too', async () => {
     const before = await pageNumber('window.playground.data().x.length');
     await page.check('input[name="clickmode"][value="add1"]');
-    await page.click('#regions svg', { position: { x: 60, y: 60 } });
+    await page.click('#regions canvas.base', { position: { x: 60, y: 60 } });
     expect(await pageNumber('window.playground.data().x.length')).toBe(before + 1);
     expect(await pageNumber('window.playground.data().labels.at(-1)')).toBe(1);
     expect(await page.textContent('#message')).toContain(`Added a point (${before} → ${before + 1})`);
@@ -236,8 +320,16 @@ describe('the playground page', () => {
 
   it('is legible on a phone-sized screen and at 1280 x 800: nothing wider than the viewport', async () => {
     for (const [w, h] of [[390, 844], [1280, 800]] as const) {
-      const p3 = await browser.newPage({ viewport: { width: w, height: h } });
+      // a phone's screen has 2 or 3 device pixels per CSS pixel
+      const dpr = w < 500 ? 2 : 1;
+      const p3 = await browser.newPage({ viewport: { width: w, height: h }, deviceScaleFactor: dpr });
       await open(p3, '#model=relu&widths=8,8');
+      await p3.waitForFunction('window.playground.picture("regions") !== null');
+      const pic = await picture(p3);
+      expect(pic.kind).toBe('sampled');
+      expect(pic.label).toMatch(/^sampled decision map of ReLU/);
+      // the canvas's backing store follows the device pixels, so it stays sharp
+      await p3.waitForFunction(`Math.abs(window.playground.picture("regions").pixels[0] - ${dpr} * window.playground.picture("regions").css[0]) <= 1`);
       expect(await p3.inputValue('#model')).toBe('relu');
       expect(await p3.isDisabled('#beta')).toBe(true);
       expect(await p3.textContent('#regions-caption')).toContain('ReLU has no gating half-spaces: sampled decision map');
@@ -248,6 +340,38 @@ describe('the playground page', () => {
       if (w < 500) await shot('6-phone', p3);
       await p3.close();
     }
+    expect(problems).toEqual([]);
+  });
+
+  it('paints on the main thread where there is no OffscreenCanvas (?paint=main), the same pictures', async () => {
+    const p5 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await open(p5, '?paint=main#epochs=5000');
+    await p5.waitForFunction('window.playground !== undefined && window.playground.frames() > 0');
+    expect(await p5.evaluate('window.playground.offscreen()')).toBe(false);
+    const pic = await picture(p5);
+    expect(pic.cells.length).toBeGreaterThan(10);
+    expect(await p5.textContent('#regions-caption')).toContain(`${pic.cells.length} regions (exact polygons)`);
+    const inner = innermost(pic);
+    expect(inner.depth).toBeGreaterThan(20);
+    await expectFillAt(p5, pic, inner.at, inner.cell.fill);
+    // and the sampled decision map's pixels are the model's P(class 1) through the colour table
+    const dec = await picture(p5, 'decision');
+    expect(dec.kind).toBe('sampled');
+    const G = 48;
+    for (const [r, c] of [[5, 7], [24, 24], [40, 31]]) {
+      const [x1, x2, prob] = (await p5.evaluate(`(() => {
+        const b = window.playground.box(), m = window.playground.runs()[0].model, G = ${G};
+        const x1 = b.xmin + ((${c} + 0.5) / G) * (b.xmax - b.xmin), x2 = b.ymax - ((${r} + 0.5) / G) * (b.ymax - b.ymin);
+        const o = m.forward(new (m.parameters()[0].value.constructor)(Float64Array.from([x1, x2]), [1, 2])).value.values();
+        return [x1, x2, 1 / (1 + Math.exp(o[0] - o[1]))];
+      })()`)) as number[];
+      const s = dec.pixels[0] / dec.size;
+      const at = [dec.pad + ((c + 0.5) / G) * dec.plane, dec.pad + ((r + 0.5) / G) * dec.plane];
+      const rgba = (await p5.evaluate(`window.playground.pixel('decision', ${Math.floor(at[0] * s)}, ${Math.floor(at[1] * s)})`)) as number[];
+      const want = lighten(diverging(prob), 0.3);
+      for (let k = 0; k < 3; k++) expect(Math.abs(rgba[k] - parseInt(want.slice(1 + 2 * k, 3 + 2 * k), 16)), `decision map at (${x1}, ${x2})`).toBeLessThanOrEqual(1);
+    }
+    await p5.close();
     expect(problems).toEqual([]);
   });
 
