@@ -2,7 +2,8 @@
 
 import { archLabel } from '../models/config.js';
 import type { Model } from '../models/families.js';
-import { type Box2D, type Cell2D, DEFAULT_BOX, type Line2D, arrangement2D, lines2D } from '../paths/regions.js';
+import { type Cell2D, type Line2D, arrangement2D, lines2D } from '../paths/arrangement.js';
+import { type Box2D, DEFAULT_BOX } from '../paths/polygon.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   BandScale,
