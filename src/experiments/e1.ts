@@ -12,7 +12,8 @@ import { activePathCount, gatePattern, patternKey } from '../paths/patterns.js';
 import type { Box2D } from '../paths/polygon.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { barChart, gatingLinesFigure, heatmap, lineChart, regionFigure } from '../viz/figures.js';
+import { barChart, heatmap, lineChart } from '../viz/charts.js';
+import { gatingLinesFigure, regionFigure } from '../viz/model-figures.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, table } from './framework.js';
 
 // Why these measurements. A bias-free gating unit is on where w . x > 0: a half-plane through the

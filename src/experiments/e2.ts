@@ -6,7 +6,8 @@ import { type Model, createModel, withHardGates } from '../models/families.js';
 import { evaluate, fit } from '../models/train.js';
 import { arrangement2D } from '../paths/arrangement.js';
 import { gatePattern, patternKey } from '../paths/patterns.js';
-import { barChart, gatingLinesFigure, regionFigure } from '../viz/figures.js';
+import { barChart } from '../viz/charts.js';
+import { gatingLinesFigure, regionFigure } from '../viz/model-figures.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, pct, table } from './framework.js';
 import { subSeed } from './seeds.js';
 

@@ -12,7 +12,7 @@ import { formatPathId, pathNotation } from '../../paths/format.js';
 import { arrangement2D } from '../../paths/arrangement.js';
 import { constraintsForPathId, formatConstraint } from '../../paths/constraints.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { regionFigure } from '../../viz/figures.js';
+import { regionFigure } from '../../viz/model-figures.js';
 import type { CommandSpec, Flags, OptionSpec } from '../args.js';
 import { progress } from '../progress.js';
 
