@@ -337,7 +337,7 @@ function cellFills(model: Model, cells: readonly Cell2D[], fill: Fill): CellFill
 function planeFigure(fn: string, model: Model, o: RegionFigureOptions, fill: Fill): string {
   const data = o.data ? readData(fn, o.data, o.dataKind) : null;
   const box = o.box ?? defaultBox(data);
-  // both throw the clear error of regions.ts for models without half-spaces or with d != 2
+  // both throw the clear error of src/paths (requireHalfspaces) for models without half-spaces or with d != 2
   const arr = fill.mode === 'none' ? null : arrangement2D(model, box);
   const lines: Line2D[] = arr ? arr.lines : lines2D(model, box);
   const shown = lines.filter((l) => l.segment !== null);
