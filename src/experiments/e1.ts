@@ -7,10 +7,13 @@ import type { ModelConfig } from '../models/config.js';
 import { type Model, createModel, withHardGates } from '../models/families.js';
 import { type EpochLog, type FitOptions, evaluate, fit } from '../models/train.js';
 import { overlapMatrices } from '../paths/kernels.js';
-import { type Box2D, activePathCount, arrangement2D, gatePattern, patternKey } from '../paths/regions.js';
+import { arrangement2D } from '../paths/arrangement.js';
+import { activePathCount, gatePattern, patternKey } from '../paths/patterns.js';
+import type { Box2D } from '../paths/polygon.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { barChart, gatingLinesFigure, heatmap, lineChart, regionFigure } from '../viz/figures.js';
+import { barChart, heatmap, lineChart } from '../viz/charts.js';
+import { gatingLinesFigure, regionFigure } from '../viz/model-figures.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, table } from './framework.js';
 
 // Why these measurements. A bias-free gating unit is on where w . x > 0: a half-plane through the

@@ -4,8 +4,10 @@ import { type LabeledData, type Splits, blobs, disk, split, twoRings, twoSpirals
 import type { ModelConfig } from '../models/config.js';
 import { type Model, createModel, withHardGates } from '../models/families.js';
 import { evaluate, fit } from '../models/train.js';
-import { arrangement2D, gatePattern, patternKey } from '../paths/regions.js';
-import { barChart, gatingLinesFigure, regionFigure } from '../viz/figures.js';
+import { arrangement2D } from '../paths/arrangement.js';
+import { gatePattern, patternKey } from '../paths/patterns.js';
+import { barChart } from '../viz/charts.js';
+import { gatingLinesFigure, regionFigure } from '../viz/model-figures.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, pct, table } from './framework.js';
 import { subSeed } from './seeds.js';
 

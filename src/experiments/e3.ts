@@ -9,7 +9,7 @@ import { type Dataset, type EpochLog, type LossKind, evaluate, fit } from '../mo
 import { dbscan, meanNearestNeighbourDistance, pairwiseDistances, signInvariantDistance } from '../paths/geometry.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { barChart, heatmap, scatterPlot } from '../viz/figures.js';
+import { barChart, heatmap, scatterPlot } from '../viz/charts.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, pct, table } from './framework.js';
 
 // What is clustered. Gating unit i of layer l is the half-space w . x + b > 0 with (w, b) the

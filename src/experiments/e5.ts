@@ -8,7 +8,7 @@ import { type Model, createModel } from '../models/families.js';
 import { type History, type LossKind, evaluate, fit } from '../models/train.js';
 import { kernelTargetAlignment, overlapMatrices, signedLabels } from '../paths/kernels.js';
 import { Tensor } from '../tensor/tensor.js';
-import { barChart, lineChart } from '../viz/figures.js';
+import { barChart, lineChart } from '../viz/charts.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, pct, table } from './framework.js';
 
 /** One task of E5: a data set, the DLGN trained on it, and how it is scored. */

@@ -8,7 +8,7 @@ import { nearReference } from '../paths/geometry.js';
 import { extractTree, formatTree, splitNormals, treeAccuracy } from '../paths/tree.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { barChart } from '../viz/figures.js';
+import { barChart } from '../viz/charts.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, pct, table } from './framework.js';
 
 /** The four models compared, by the key they carry in `metrics.testAccuracy`. */

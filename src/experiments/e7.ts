@@ -7,7 +7,7 @@ import { createModel } from '../models/families.js';
 import { evaluate, fit } from '../models/train.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { barChart, lineChart } from '../viz/figures.js';
+import { barChart, lineChart } from '../viz/charts.js';
 import { type Experiment, type ExperimentContext, type ExperimentResult, type Figure, figureRef, reportEpochs, num, pct, table } from './framework.js';
 
 /** What E7 asks its loader for: class-balanced prefixes of the two splits (the options of `loadFashionMnist`). */

@@ -3,7 +3,7 @@
 import type { Model } from '../models/families.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { requireHalfspaces } from './regions.js';
+import { requireHalfspaces } from './planes.js';
 
 // A hyperplane {x : w . x + b = 0} has normal direction w up to sign: w and -w give the same
 // plane (with the ON side flipped). The paper's distance compares directions only:

@@ -5,7 +5,7 @@ import type { Model } from '../models/families.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { dbscan, pairwiseDistances } from './geometry.js';
-import { requireHalfspaces } from './regions.js';
+import { requireHalfspaces } from './planes.js';
 
 // The procedure follows the follow-up paper's idea (Banerjee, Ramaswamy, Yadav, Lakshminarayanan,
 // ICLR 2025): training pulls many gating hyperplanes of a DLGN onto each discontinuity of the

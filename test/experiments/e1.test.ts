@@ -6,7 +6,7 @@ import { E1_QUICK, type E1SettingMetrics, circleRegionStats, crossingAngles, e1 
 import type { ExperimentResult } from '../../src/experiments/framework.js';
 import { createModel } from '../../src/models/families.js';
 import { fit } from '../../src/models/train.js';
-import { arrangement2D } from '../../src/paths/regions.js';
+import { arrangement2D } from '../../src/paths/arrangement.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
 const quiet = { quick: true, seed: 1, progress: () => {} };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type ModelConfig, createModel } from '../../src/models/index.js';
 import { enumeratePaths } from '../../src/paths/decompose.js';
 import { formatPathId, pathNotation } from '../../src/paths/format.js';
-import { constraintsForPathId } from '../../src/paths/regions.js';
+import { constraintsForPathId } from '../../src/paths/constraints.js';
 import * as root from '../../src/index.js';
 
 const DLGN: ModelConfig = { kind: 'dlgn', inputDim: 2, widths: [8, 8], outputDim: 2 };

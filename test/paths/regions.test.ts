@@ -21,7 +21,7 @@ import {
   pathConstraints,
   patternKey,
   regionOf,
-} from '../../src/paths/regions.js';
+} from '../../src/paths/index.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { disk } from '../../src/data/synthetic.js';
 import { createModel } from '../../src/models/families.js';
 import { fit } from '../../src/models/train.js';
-import { arrangement2D, lines2D } from '../../src/paths/regions.js';
+import { arrangement2D, lines2D } from '../../src/paths/arrangement.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import {
   LAYER_COLORS,

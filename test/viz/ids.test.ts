@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { createModel } from '../../src/models/families.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { gatingLinesFigure, lineChart, regionFigure, scatterPlot } from '../../src/viz/figures.js';
+import { lineChart, scatterPlot } from '../../src/viz/charts.js';
+import { gatingLinesFigure, regionFigure } from '../../src/viz/model-figures.js';
 
 const ids = (svg: string): string[] => [...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
 const refs = (svg: string): string[] => [...svg.matchAll(/url\(#([^)]+)\)/g)].map((m) => m[1]);

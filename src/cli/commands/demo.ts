@@ -9,9 +9,10 @@ import { type Model, createModel } from '../../models/families.js';
 import { evaluate, fit } from '../../models/train.js';
 import { pathCount, topPaths, verifyDecomposition } from '../../paths/decompose.js';
 import { formatPathId, pathNotation } from '../../paths/format.js';
-import { arrangement2D, constraintsForPathId, formatConstraint } from '../../paths/regions.js';
+import { arrangement2D } from '../../paths/arrangement.js';
+import { constraintsForPathId, formatConstraint } from '../../paths/constraints.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { regionFigure } from '../../viz/figures.js';
+import { regionFigure } from '../../viz/model-figures.js';
 import type { CommandSpec, Flags, OptionSpec } from '../args.js';
 import { progress } from '../progress.js';
 

@@ -4,7 +4,7 @@ import { hasHalfspaceGates } from '../../models/config.js';
 import { loadCheckpoint } from '../../node/checkpoint.js';
 import { pathCount, topPaths, verifyDecomposition } from '../../paths/decompose.js';
 import { formatPathId, pathNotation } from '../../paths/format.js';
-import { constraintsForPathId, formatConstraint } from '../../paths/regions.js';
+import { constraintsForPathId, formatConstraint } from '../../paths/constraints.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { type CommandSpec, type Flags, type OptionSpec, UsageError } from '../args.js';
 

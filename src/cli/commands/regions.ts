@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_CLASSES, parseCsv } from '../../data/csv.js';
 import { loadCheckpoint } from '../../node/checkpoint.js';
 import { writeFileAtomic } from '../../node/atomic.js';
-import { type Box2D, arrangement2D } from '../../paths/regions.js';
-import { regionFigure } from '../../viz/figures.js';
+import { arrangement2D } from '../../paths/arrangement.js';
+import type { Box2D } from '../../paths/polygon.js';
+import { regionFigure } from '../../viz/model-figures.js';
 import { type CommandSpec, type Flags, type OptionSpec, UsageError } from '../args.js';
 import { progress } from '../progress.js';
 
