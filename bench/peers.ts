@@ -98,7 +98,7 @@ export async function useBackend(t: Tfjs, backend: 'cpu' | 'wasm'): Promise<void
 
 /** The layer structure of a step case, engine-neutral. */
 export interface ModelSpec {
-  family: 'dlgn' | 'dlgn-sf' | 'relu' | 'linear';
+  family: 'dlgn' | 'dlgn-sf' | 'relu' | 'linear' | 'dlgn-vt';
   inputDim: number;
   widths: number[];
   classes: number;
@@ -140,6 +140,7 @@ export function tfjsStep(t: Tfjs, spec: ModelSpec, params: Params, x: Float64Arr
       }
       return dense(h, 'out');
     }
+    if (spec.family === 'dlgn-vt') return valueTensorForward(tf, spec, X, v);
     let zg: TF.Tensor = X;
     let h: TF.Tensor = ones;
     for (let l = 0; l < L; l++) {
@@ -164,6 +165,42 @@ export function tfjsStep(t: Tfjs, spec: ModelSpec, params: Params, x: Float64Arr
       for (const t2 of [X, Y, ones, ...list]) t2.dispose();
     },
   };
+}
+
+/**
+ * Where a DLGN-VT's contraction splits its L layers (the model's rule, docs/math.md): the s in
+ * 1..L-1 with the smallest k P_F + P_B, P_F the product of the first s widths, P_B of the rest.
+ */
+export function valueTensorSplit(widths: readonly number[], k: number): number {
+  let best = 1;
+  let bestCost = Infinity;
+  for (let s = 1; s < widths.length; s++) {
+    const pF = widths.slice(0, s).reduce((a, b) => a * b, 1);
+    const pB = widths.slice(s).reduce((a, b) => a * b, 1);
+    if (k * pF + pB < bestCost) [best, bestCost] = [s, k * pF + pB];
+  }
+  return best;
+}
+
+/**
+ * DLGN-VT in tf ops, meet in the middle as ours computes it: gates sigmoid(beta (x W_l^T + b_l)),
+ * each half's path activities by broadcast products, one [n, P_B] x [P_B, k P_F] product with the
+ * value tensor and a row-wise contraction with the front half.
+ */
+function valueTensorForward(tf: typeof TF, spec: ModelSpec, X: TF.Tensor, v: (name: string) => TF.Variable): TF.Tensor {
+  const n = spec.batch;
+  const k = spec.classes;
+  const w = spec.widths;
+  const gates = w.map((_, l) => tf.sigmoid(tf.mul(tf.add(tf.matMul(X, v(`gate.${l}.weight`), false, true), v(`gate.${l}.bias`)), spec.beta)));
+  const outer = (a: TF.Tensor, b: TF.Tensor): TF.Tensor => tf.reshape(tf.mul(tf.reshape(a, [n, -1, 1]), tf.reshape(b, [n, 1, -1])), [n, -1]);
+  if (w.length === 1) return tf.matMul(gates[0], tf.reshape(v('value'), [k, w[0]]), false, true);
+  const s = valueTensorSplit(w, k);
+  const front = gates.slice(1, s).reduce(outer, gates[0]);
+  const back = gates.slice(s + 1).reduce(outer, gates[s]);
+  const pF = front.shape[1]!;
+  const pB = back.shape[1]!;
+  const wm = tf.matMul(back, tf.reshape(v('value'), [k * pF, pB]), false, true); // [n, k P_F]
+  return tf.sum(tf.mul(tf.reshape(wm, [n, k, pF]), tf.reshape(front, [n, 1, pF])), 2);
 }
 
 // ---- PyTorch --------------------------------------------------------------------------------
@@ -193,6 +230,8 @@ export interface TorchCase {
   /** Timed steps after warm-up. */
   steps: number;
   warmup: number;
+  /** DLGN-VT only: how the value tensor is contracted ('mitm', the default, or one torch.einsum call). */
+  variant?: 'mitm' | 'einsum';
 }
 
 export interface TorchResult {
@@ -236,7 +275,7 @@ export class TorchWorker {
   async run(c: TorchCase): Promise<TorchResult> {
     const params: Record<string, { shape: number[]; data: number[] }> = {};
     for (const [k, p] of Object.entries(c.params)) params[k] = { shape: p.shape, data: Array.from(p.data) };
-    const req = { spec: c.spec, params, x: Array.from(c.x), labels: Array.from(c.labels), steps: c.steps, warmup: c.warmup };
+    const req = { spec: c.spec, params, x: Array.from(c.x), labels: Array.from(c.labels), steps: c.steps, warmup: c.warmup, variant: c.variant ?? 'mitm' };
     this.proc.stdin.write(`${JSON.stringify(req)}\n`);
     const r = await this.lines.next();
     if (r.done) throw new Error('torch_step.py exited');

@@ -12,9 +12,9 @@
 // after full collections. Peers that are not installed are skipped with a line saying so.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH_DIR, fmtRatio, machineLine, writeResult } from './common.js';
+import { BENCH_DIR, type MachineInfo, fmtMs, fmtRatio, machineLine, markdownTable, writeResult } from './common.js';
 import { type MatmulSuiteResult, matmulGflopsTable, matmulHeader, matmulRatioTable, runMatmulBench } from './matmul.bench.js';
-import { type StepSuiteResult, nominalFlops, runStepBench, stepHeader, stepHeapTable, stepRatioTable, stepTimeTable } from './step.bench.js';
+import { type StepSuiteResult, nominalFlops, runStepBench, stepHeader, stepHeapTable, stepLossTable, stepRatioTable, stepTimeTable, valueTensorNote } from './step.bench.js';
 import { type BrowserSuiteResult, browserHeader, browserTable, runBrowserBench } from './browser.bench.js';
 
 const SUITES = ['matmul', 'step', 'browser'] as const;
@@ -100,7 +100,22 @@ function boundsNote(st: StepSuiteResult): string[] {
   return lines;
 }
 
-function resultsMarkdown(mm: MatmulSuiteResult | null, st: StepSuiteResult | null, br: BrowserSuiteResult | null): string {
+/** What bench/value-tensor.bench.ts writes: the DLGN-VT head two ways, medians of one run. */
+interface ValueTensorResult {
+  machine: MachineInfo;
+  rounds: number;
+  k: number;
+  rows: { widths: number[]; batch: number; contractMs: number; materialisedMs: number; speedup: number; maxAbsDiff: number }[];
+}
+
+function valueTensorTable(vt: ValueTensorResult): string {
+  return markdownTable(
+    ['paths', 'batch', 'meet in the middle ms', '[n, P] activities + product ms', 'speed-up', 'max abs output difference'],
+    vt.rows.map((r) => [`${r.widths.join('x')} = ${r.widths.reduce((a, b) => a * b, 1)}`, String(r.batch), fmtMs(r.contractMs), fmtMs(r.materialisedMs), fmtRatio(r.speedup), r.maxAbsDiff.toExponential(1)]),
+  );
+}
+
+function resultsMarkdown(mm: MatmulSuiteResult | null, st: StepSuiteResult | null, br: BrowserSuiteResult | null, vt: ValueTensorResult | null = null): string {
   const parts: string[] = [
     '# Benchmark results',
     '',
@@ -162,7 +177,38 @@ function resultsMarkdown(mm: MatmulSuiteResult | null, st: StepSuiteResult | nul
       'load from run to run: torch / ours was 0.96x in the two full runs before the arena.',
       '',
     );
+    const vtLines = valueTensorNote(st);
+    if (vtLines.length > 0) {
+      parts.push(
+        '### DLGN-VT: a step of 10^4 paths',
+        '',
+        'The value-tensor family contracts its tensor meet in the middle (docs/math.md): each half\'s path activities by row-wise',
+        'outer products, one [n, P_B] x [P_B, k P_F] product with the value tensor seen as a matrix, and a row-wise contraction.',
+        '"torch" is the same algorithm written with torch ops; "torch einsum" is the one `torch.einsum` call a PyTorch user would',
+        'write (\'na,nb,nd,ne,cabde->nc\'), which torch 1.13 without opt_einsum contracts left to right, building the [n, P] path',
+        'activities. tfjs runs the meet-in-the-middle contraction in tf ops (float32). The head\'s three products (the product and',
+        'its two gradients) are also timed alone on the step\'s shapes, to show how much of the step they are:',
+        '',
+        ...vtLines,
+        '',
+      );
+    }
+    parts.push('First-step loss by engine, as differences from ours (same parameters and batch: float64 PyTorch should agree to ~1e-12, float32 tfjs to ~1e-6):', '', stepLossTable(st, true), '');
     if (st.skipped.length > 0) parts.push(...st.skipped.map((s) => `- skipped: ${s}`), '');
+  }
+  if (vt !== null) {
+    parts.push(
+      '## DLGN-VT head: meet in the middle against the [n, P] activity matrix',
+      '',
+      '```',
+      machineLine(vt.machine),
+      '```',
+      '',
+      `bench/value-tensor.bench.ts: gates -> value tensor -> cross-entropy -> backward, ${vt.rounds} interleaved rounds, medians (k = ${vt.k}).`,
+      '',
+      valueTensorTable(vt),
+      '',
+    );
   }
   if (br !== null) {
     parts.push('## In a browser', '', '```', browserHeader(br), '```', '', `${br.date}, ${br.seconds.toFixed(0)} s.`, '');
@@ -208,7 +254,9 @@ async function main(): Promise<void> {
   const st = readJson<StepSuiteResult>('step');
   const brJson = readJson<BrowserSuiteResult>('browser');
   const br = brJson?.bench === 'browser' && Array.isArray(brJson.rows) ? brJson : null;
-  const md = resultsMarkdown(mm?.bench === 'matmul' && Array.isArray(mm.rows) && mm.rows[0]?.impls !== undefined ? mm : null, st, br);
+  const vtJson = readJson<ValueTensorResult>('value-tensor');
+  const vt = Array.isArray(vtJson?.rows) ? vtJson : null;
+  const md = resultsMarkdown(mm?.bench === 'matmul' && Array.isArray(mm.rows) && mm.rows[0]?.impls !== undefined ? mm : null, st, br, vt);
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), md);
   console.log(`\n${targets(mm?.rows[0]?.impls !== undefined ? mm : null, st, br).join('\n')}`);
   console.log(`\nwrote ${join(BENCH_DIR, 'RESULTS.md')}`);

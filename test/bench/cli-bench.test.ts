@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fmtMs, fmtRatio, markdownTable, median, table } from '../../bench/common.js';
-import { configOf, stepCases } from '../../bench/step.bench.js';
+import { configOf, nominalFlops, stepCases } from '../../bench/step.bench.js';
+import { valueTensorSplit } from '../../bench/peers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'halfspace.js');
@@ -120,5 +121,22 @@ describe('bench helpers', () => {
     expect(ids).toContain('relu 784-512-512-10 b256');
     for (const f of ['dlgn-sf', 'relu', 'linear']) expect(ids).toContain(`${f} 2-[16x4]-2 b256`);
     expect(configOf(stepCases(true)[0].spec)).toMatchObject({ kind: 'dlgn', features: 'cf', beta: 10 });
+  });
+
+  it('DLGN-VT at the paper\'s size at E6\'s two batches, as our dlgn-vt with sf gates; the split is the model\'s', () => {
+    const cases = stepCases(false);
+    const ids = cases.map((c) => c.id);
+    expect(ids).toContain('dlgn-vt 20-[10x4]-2 b128');
+    expect(ids).toContain('dlgn-vt 100-[10x4]-2 b3000');
+    const big = cases.find((c) => c.id === 'dlgn-vt 100-[10x4]-2 b3000')!;
+    expect(big.heavy).toBe(true);
+    expect(cases.find((c) => c.id === 'dlgn-vt 20-[10x4]-2 b128')!.heavy).toBe(false);
+    expect(configOf(big.spec)).toEqual({ kind: 'dlgn-vt', features: 'sf', beta: 10, inputDim: 100, widths: [10, 10, 10, 10], outputDim: 2 });
+    // 10x4 with k = 2: front 2 layers (P_F = 100), back 2 (P_B = 100); 6x4 likewise; 3 layers of 10: front 1
+    expect(valueTensorSplit([10, 10, 10, 10], 2)).toBe(2);
+    expect(valueTensorSplit([10, 10, 10], 2)).toBe(1);
+    expect(valueTensorSplit([6, 6, 6, 6], 2)).toBe(2);
+    // the shallow gates (2 n d m each, no input gradient) plus 3 n k P for the head's product and its gradients
+    expect(nominalFlops(big.spec)).toBe(2 * (4 * 2 * 3000 * 100 * 10 + 3 * 3000 * 2 * 1e4));
   });
 });
