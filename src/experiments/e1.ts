@@ -620,11 +620,17 @@ const TITLE = 'Circle regression: slow and fast halves, gating lines, regions an
  * initialisation (gates learned, gates frozen, gates learned with β annealed); gating lines,
  * regions, overlap kernels and the slow/fast-half analysis of `circleRegionStats`.
  */
-export const e1: Experiment = {
+/** E1's metrics.json: the protocol as run, and every number of each setting. */
+export interface E1Metrics {
+  protocol: E1Protocol & { quick: boolean; seed: number };
+  settings: Record<string, E1SettingMetrics>;
+}
+
+export const e1: Experiment<E1Metrics> = {
   id: 'e1',
   title: TITLE,
   claims: 'Claims 1-2: DLGN features are intersections of half-spaces; learned gates beat the frozen (kernel-regime) gates',
-  run(ctx: ExperimentContext): ExperimentResult {
+  run(ctx: ExperimentContext): ExperimentResult<E1Metrics> {
     const p = ctx.quick ? E1_QUICK : E1_FULL;
     const root = new Rng(ctx.seed);
     const perSetting: Figure[] = [];
@@ -653,7 +659,7 @@ export const e1: Experiment = {
       caption: 'E1: boundaries between gate patterns along the slow and the fast half of the circle, at initialisation and after training, and the active ones (where the hard-gated output jumps).',
     };
     const figures = [boundaries, ...perSetting];
-    const metrics = { protocol: { ...p, quick: ctx.quick, seed: ctx.seed }, settings };
+    const metrics: E1Metrics = { protocol: { ...p, quick: ctx.quick, seed: ctx.seed }, settings };
     return { id: 'e1', title: TITLE, markdown: markdown(p, ctx.quick, ctx.seed, settings, figures), figures, metrics };
   },
 };

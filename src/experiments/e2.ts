@@ -160,8 +160,22 @@ export interface E2Regions {
 }
 
 
+/** The per-data-set differences of test accuracy the findings are written from. */
+export type E2Findings = Record<'dlgnMinusDln' | 'dlgnMinusLinearBaseline' | 'dlgnMinusRelu' | 'dlgnMinusSf' | 'hardMinusSoft' | 'learnedMinusFrozen', Record<string, number>>;
+
+/** E2's metrics.json: every number the report shows, by data set. */
+export interface E2Metrics {
+  protocol: E2Protocol;
+  sizes: Record<string, { train: number; validation: number; test: number }>;
+  accuracy: Record<string, Record<E2ModelName, E2Score>>;
+  linearBaseline: Record<string, E2LinearBaseline>;
+  dlgnRegions: Record<string, E2Regions>;
+  aborted: boolean;
+  findings: E2Findings;
+}
+
 /** Runs E2: trains the four families on every data set and draws the DLGN's lines and regions. */
-async function runE2(ctx: ExperimentContext): Promise<ExperimentResult> {
+async function runE2(ctx: ExperimentContext): Promise<ExperimentResult<E2Metrics>> {
   const p = e2Protocol(ctx.quick);
   const figures: Figure[] = [];
   const scores: Record<string, Record<E2ModelName, E2Score>> = {};
@@ -309,7 +323,7 @@ async function runE2(ctx: ExperimentContext): Promise<ExperimentResult> {
 }
 
 /** The directional facts the "What this shows" paragraph is written from (also in metrics). */
-function findings(p: E2Protocol, scores: Record<string, Record<E2ModelName, E2Score>>, baselines: Record<string, E2LinearBaseline>) {
+function findings(p: E2Protocol, scores: Record<string, Record<E2ModelName, E2Score>>, baselines: Record<string, E2LinearBaseline>): E2Findings {
   const ds = p.datasets.filter((d) => baselines[d] !== undefined);
   const gap = (a: E2ModelName, b: E2ModelName): number[] => ds.map((d) => scores[d][a].testAccuracy - scores[d][b].testAccuracy);
   return {
@@ -455,7 +469,7 @@ function report(
 }
 
 /** docs/experiments/protocols.md E2. */
-export const e2: Experiment = {
+export const e2: Experiment<E2Metrics> = {
   id: 'e2',
   title: '2-D classification with gating biases: DLGN vs DLGN-SF vs ReLU vs DLN',
   claims: 'Claim 1 (DLGN features are non-linear yet simple: a global half-space picture), and claim 2 qualitatively (the gating lines move to the label boundaries)',

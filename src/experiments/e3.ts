@@ -567,11 +567,17 @@ const TITLE = 'Clustering of later-layer hyperplanes';
  * clusters each layer's effective gating hyperplanes with DBSCAN (sign-invariant distance), at
  * initialisation and after training, against random directions of the same dimension.
  */
-export const e3: Experiment = {
+/** E3's metrics.json: the protocol as run, and every number of each task. */
+export interface E3Metrics {
+  protocol: E3Protocol & { quick: boolean; seed: number };
+  tasks: Record<TaskKey, E3TaskMetrics>;
+}
+
+export const e3: Experiment<E3Metrics> = {
   id: 'e3',
   title: TITLE,
   claims: 'Claim 3: later-layer hyperplanes are half-spaces like layer 1, yet gradient descent makes them cluster',
-  run(ctx: ExperimentContext): ExperimentResult {
+  run(ctx: ExperimentContext): ExperimentResult<E3Metrics> {
     const p = ctx.quick ? E3_QUICK : E3_FULL;
     const root = new Rng(ctx.seed);
     const dataSeeds = { circle: 0, disk: [root.nextUint32(), root.nextUint32()] as [number, number], oblique: root.nextUint32() };

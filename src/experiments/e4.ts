@@ -286,21 +286,67 @@ const MODE_STYLE = [
   { color: OKABE_ITO.skyBlue, dash: '8 3 2 3' },
 ];
 
-async function runE4(ctx: ExperimentContext): Promise<ExperimentResult> {
-  const p = e4Protocol(ctx.quick);
-  const figures: Figure[] = [];
-  const md: string[] = [];
-  const metrics: Record<string, unknown> = { protocol: p, modes: MODE_NAMES };
-  const perArch: Record<string, unknown> = {};
-  const summaryRows: (string | number)[][] = [];
-  let aborted = false;
-  const seeds = Array.from({ length: p.seeds }, (_, i) => subSeed(ctx.seed, SALT, 100 + i));
-  const archFigures: Record<string, Figure[]> = {};
-  const archTables: Record<string, string[]> = {};
+type Stat = { mean: number; std: number };
 
+/** Every number of one architecture's runs: per measure `[checkpoint][mode]`, mean and std over seeds. */
+export interface E4ArchMetrics {
+  widths: number[];
+  seeds: number;
+  checkpoints: number[];
+  lines: Stat[][];
+  patterns: Stat[][];
+  mass: Stat[][];
+  massShare: Stat[][];
+  margin: Stat[][];
+  accuracy: Stat[][];
+  /** [seed][mode][layer]: gating lines through each mode after training. */
+  linesPerLayerFinal: number[][][];
+  perSeed: { seed: number; testAccuracy: number; hardTestAccuracy: number; hardModeAccuracy: number[]; measures: ModeMeasure[][] }[];
+  /** Per mode, hard gates. */
+  hardModeAccuracy: Stat[];
+  testAccuracy: Stat;
+  hardTestAccuracy: Stat;
+  /** Hard-mode mean minus easy-mode mean after training, per seed. */
+  finalHardMinusEasy: { lines: number[]; patterns: number[]; mass: number[] };
+  finalTotals: { hardLines: number[]; easyLines: number[]; hardPatterns: number[]; easyPatterns: number[] };
+}
+
+/** Whether a measure went to the hard modes: in how many seeds, and whether that meets the rule. */
+export interface E4Judgement {
+  wins: number;
+  seeds: number;
+  holds: boolean;
+}
+
+/** E4's metrics.json: every number the report shows. */
+export interface E4Metrics {
+  protocol: E4Protocol;
+  modes: readonly string[];
+  /** Per mode (fourMode's order): whether it is a hard one. */
+  hard: boolean[];
+  centres: number[][];
+  /** By architecture tag, e.g. `3x8`. */
+  architectures: Record<string, E4ArchMetrics>;
+  aborted: boolean;
+  verdict: Record<string, Record<'lines' | 'patterns' | 'mass', E4Judgement>>;
+}
+
+const archTag = (widths: readonly number[]): string => `${widths.length}x${widths[0]}`;
+
+/** The protocol's runs: every architecture and seed trained and measured (complete runs only). */
+interface E4Runs {
+  seeds: number[];
+  byArch: RunResult[][];
+  aborted: boolean;
+  hard: boolean[];
+  centres: number[][];
+}
+
+function trainE4(ctx: ExperimentContext, p: E4Protocol): E4Runs {
+  const seeds = Array.from({ length: p.seeds }, (_, i) => subSeed(ctx.seed, SALT, 100 + i));
+  const out: E4Runs = { seeds, byArch: [], aborted: false, hard: [], centres: [] };
   for (const [ai, widths] of p.architectures.entries()) {
     const arch = `3 x ${widths[0]}`;
-    const tag = `${widths.length}x${widths[0]}`;
     const runs: RunResult[] = [];
     for (const [si, seed] of seeds.entries()) {
       ctx.progress(`DLGN ${arch}: seed ${si + 1} of ${p.seeds}, ${p.epochs} epochs`);
@@ -309,170 +355,245 @@ async function runE4(ctx: ExperimentContext): Promise<ExperimentResult> {
       // the tables index modes as fourMode orders them: hard +e1, +e2, then easy -e1, -e2
       const hard = r.data.modes.map((m) => m.hard);
       if (hard.join() !== 'true,true,false,false') throw new Error(`e4: expected fourMode's modes in the order hard, hard, easy, easy; got ${hard.join(', ')}`);
-      metrics.hard = hard;
-      metrics.centres = r.data.modes.map((m) => m.centre);
-      if (r.aborted) aborted = true;
+      out.hard = hard;
+      out.centres = r.data.modes.map((m) => m.centre);
+      if (r.aborted) out.aborted = true;
       runs.push(r);
     }
-    if (runs.some((r) => r.measures.length !== p.checkpoints.length)) {
-      // a cancelled run misses its later checkpoints; keep the complete ones only
-      const complete = runs.filter((r) => r.measures.length === p.checkpoints.length);
-      if (complete.length === 0) throw new Error('e4: cancelled before any run finished');
-      runs.splice(0, runs.length, ...complete);
-    }
-    const lines = summarise(runs, 'lines');
-    const patterns = summarise(runs, 'patterns');
-    const mass = summarise(runs, 'mass');
-    const share = summarise(runs, 'massShare');
-    const acc = summarise(runs, 'accuracy');
-    const margin = summarise(runs, 'margin');
-    const last = p.checkpoints.length - 1;
-    const dLines = hardMinusEasy(runs, 'lines');
-    const dPatterns = hardMinusEasy(runs, 'patterns');
-    const dMass = hardMinusEasy(runs, 'mass');
-    const hardModeAcc = Array.from({ length: 4 }, (_, m) => meanStd(runs.map((r) => r.hardModeAccuracy[m])));
-    const totals = (key: Key, hardModes: boolean): number[] =>
-      runs.map((r) => {
-        const lm = r.measures[last];
-        return hardModes ? lm[0][key] + lm[1][key] : lm[2][key] + lm[3][key];
-      });
-    perArch[tag] = {
-      widths,
-      seeds: runs.length,
-      checkpoints: p.checkpoints,
-      // [checkpoint][mode] = { mean, std } over seeds
-      lines,
-      patterns,
-      mass,
-      massShare: share,
-      margin,
-      accuracy: acc,
-      linesPerLayerFinal: runs.map((r) => r.measures[last].map((m) => m.linesPerLayer)),
-      perSeed: runs.map((r, i) => ({
-        seed: seeds[i],
-        testAccuracy: r.testAccuracy,
-        hardTestAccuracy: r.hardTestAccuracy,
-        hardModeAccuracy: r.hardModeAccuracy,
-        measures: r.measures,
-      })),
-      hardModeAccuracy: hardModeAcc,
-      testAccuracy: meanStd(runs.map((r) => r.testAccuracy)),
-      hardTestAccuracy: meanStd(runs.map((r) => r.hardTestAccuracy)),
-      finalHardMinusEasy: { lines: dLines, patterns: dPatterns, mass: dMass },
-      finalTotals: {
-        hardLines: totals('lines', true),
-        easyLines: totals('lines', false),
-        hardPatterns: totals('patterns', true),
-        easyPatterns: totals('patterns', false),
-      },
-    };
-
-    // tables
-    const ms = (v: { mean: number; std: number }, digits = 1): string => (runs.length > 1 ? `${v.mean.toFixed(digits)} ± ${v.std.toFixed(digits)}` : v.mean.toFixed(digits));
-    const t: string[] = [];
-    const header = ['epoch', ...MODE_NAMES];
-    t.push(`Gating lines passing within ${p.radius} of each mode centre (of ${widths.reduce((a, b) => a + b, 0)} lines):`, '');
-    t.push(table(header, p.checkpoints.map((e, c) => [String(e), ...lines[c].map((v) => ms(v))])));
-    t.push('', 'Distinct active-path patterns (hard gates) among each mode\'s test points:', '');
-    t.push(table(header, p.checkpoints.map((e, c) => [String(e), ...patterns[c].map((v) => ms(v))])));
-    t.push('', 'Path value mass: mean over the mode\'s test points of sum_p |(v_p,1 − v_p,0) a_p(x)| under hard gates (share of the four modes\' total in brackets):', '');
-    t.push(table(header, p.checkpoints.map((e, c) => [String(e), ...mass[c].map((v, m) => `${ms(v, 2)} (${pct(share[c][m].mean)})`)])));
-    t.push(
-      '',
-      'After training: path value mass against what the paths add up to, the mean hard-gated |f_1 − f_0| over the mode (mass / |f_1 − f_0| = 1 when no active path works against the others):',
-      '',
-    );
-    t.push(
-      table(
-        ['', ...MODE_NAMES],
-        [
-          ['path value mass', ...mass[last].map((v) => ms(v, 2))],
-          ['|f_1 − f_0|', ...margin[last].map((v) => ms(v, 2))],
-          ['mass / |f_1 − f_0| (ratio of means)', ...mass[last].map((v, m) => num(v.mean / margin[last][m].mean, 2))],
-        ],
-      ),
-    );
-    t.push('', 'Test accuracy per mode (soft gates, as trained):', '');
-    t.push(table(header, p.checkpoints.map((e, c) => [String(e), ...acc[c].map((v) => (runs.length > 1 ? `${pct(v.mean)} ± ${(100 * v.std).toFixed(1)}` : pct(v.mean)))])));
-    t.push(
-      '',
-      `Final test accuracy: ${pct((perArch[tag] as { testAccuracy: { mean: number } }).testAccuracy.mean)} with soft gates, ${pct((perArch[tag] as { hardTestAccuracy: { mean: number } }).hardTestAccuracy.mean)} with hard gates ` +
-        `(per mode, hard gates: ${MODE_NAMES.map((n, m) => `${n} ${pct(hardModeAcc[m].mean)}`).join(', ')}).`,
-    );
-    archTables[tag] = t;
-
-    const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
-    const wins = (a: number[]): string => `${a.filter((v) => v > 0).length}/${a.length}`;
-    summaryRows.push([
-      `DLGN ${arch}`,
-      `${num(mean(lines[last].slice(0, 2).map((v) => v.mean)), 2)} vs ${num(mean(lines[last].slice(2).map((v) => v.mean)), 2)} (${wins(dLines)})`,
-      `${num(mean(patterns[last].slice(0, 2).map((v) => v.mean)), 2)} vs ${num(mean(patterns[last].slice(2).map((v) => v.mean)), 2)} (${wins(dPatterns)})`,
-      `${num(mean(mass[last].slice(0, 2).map((v) => v.mean)), 2)} vs ${num(mean(mass[last].slice(2).map((v) => v.mean)), 2)} (${wins(dMass)})`,
-      `${pct(mean(acc[last].slice(0, 2).map((v) => v.mean)))} vs ${pct(mean(acc[last].slice(2).map((v) => v.mean)))}`,
-    ]);
-
-    // figures (mean over seeds for the charts; the first seed's network for the maps)
-    const series = (s: { mean: number }[][]): LineSeries[] =>
-      MODE_NAMES.map((name, m) => ({ name, x: p.checkpoints, y: s.map((row) => row[m].mean), ...MODE_STYLE[m] }));
-    const over = runs.length > 1 ? `mean over ${runs.length} seeds` : 'one seed';
-    const first = runs[0];
-    const figs: Figure[] = [
-      {
-        file: `e4-${tag}-lines.svg`,
-        svg: lineChart({
-          title: `DLGN ${arch}: gating lines through each mode`,
-          subtitle: `lines within ${p.radius} of the mode centre, all 3 layers, ${over}`,
-          xLabel: 'epoch',
-          yLabel: 'gating lines through the mode',
-          series: series(lines),
-        }),
-        caption: `DLGN ${arch}: number of gating lines passing within ${p.radius} of each mode centre over training (${over}); hard modes solid/warm, easy modes dashed/blue.`,
-      },
-      {
-        file: `e4-${tag}-patterns.svg`,
-        svg: lineChart({
-          title: `DLGN ${arch}: active-path patterns in each mode`,
-          subtitle: `distinct hard-gate patterns among the mode's test points, ${over}`,
-          xLabel: 'epoch',
-          yLabel: 'distinct patterns',
-          series: series(patterns),
-        }),
-        caption: `DLGN ${arch}: distinct active-path patterns among each mode's test points over training (${over}).`,
-      },
-      {
-        file: `e4-${tag}-mass.svg`,
-        svg: lineChart({
-          title: `DLGN ${arch}: path value mass per mode`,
-          subtitle: `mean over the mode's test points of Σ_p |v_p a_p(x)| (logit difference, hard gates), ${over}`,
-          xLabel: 'epoch',
-          yLabel: 'path value mass',
-          series: series(mass),
-        }),
-        caption: `DLGN ${arch}: path value mass each mode receives over training (${over}).`,
-      },
-      {
-        file: `e4-${tag}-regions.svg`,
-        svg: landmarkFigure(first.model, first.data, `DLGN ${arch} after training: regions, landmarks and mode centres`),
-        caption: `DLGN ${arch} after training (first seed): region map under hard gates (one colour per active-path pattern), every gating line, the ten landmarks by label and the four mode centres (hard: +e1 right, +e2 top; easy: −e1 left, −e2 bottom).`,
-      },
-      {
-        file: `e4-${tag}-decision.svg`,
-        svg: regionFigure(first.model, {
-          colorBy: 'output',
-          data: { x: first.data.test.x, y: first.data.test.y },
-          box: BOX,
-          title: `DLGN ${arch} after training: decision map (hard gates) and test points`,
-        }),
-        caption: `DLGN ${arch} after training (first seed): hard-gated logit difference per region with the test points (hard-gate test accuracy ${pct(first.hardTestAccuracy)}).`,
-      },
-    ];
-    archFigures[tag] = figs;
-    figures.push(...figs);
+    // a cancelled run misses its later checkpoints; keep the complete ones only
+    const complete = runs.filter((r) => r.measures.length === p.checkpoints.length);
+    if (complete.length === 0) throw new Error('e4: cancelled before any run finished');
+    out.byArch.push(complete);
   }
-  metrics.architectures = perArch;
-  metrics.aborted = aborted;
+  return out;
+}
 
-  // report
+function measureArch(p: E4Protocol, widths: number[], runs: RunResult[], seeds: number[]): E4ArchMetrics {
+  const last = p.checkpoints.length - 1;
+  const totals = (key: Key, hardModes: boolean): number[] =>
+    runs.map((r) => {
+      const lm = r.measures[last];
+      return hardModes ? lm[0][key] + lm[1][key] : lm[2][key] + lm[3][key];
+    });
+  return {
+    widths,
+    seeds: runs.length,
+    checkpoints: p.checkpoints,
+    lines: summarise(runs, 'lines'),
+    patterns: summarise(runs, 'patterns'),
+    mass: summarise(runs, 'mass'),
+    massShare: summarise(runs, 'massShare'),
+    margin: summarise(runs, 'margin'),
+    accuracy: summarise(runs, 'accuracy'),
+    linesPerLayerFinal: runs.map((r) => r.measures[last].map((m) => m.linesPerLayer)),
+    perSeed: runs.map((r, i) => ({
+      seed: seeds[i],
+      testAccuracy: r.testAccuracy,
+      hardTestAccuracy: r.hardTestAccuracy,
+      hardModeAccuracy: r.hardModeAccuracy,
+      measures: r.measures,
+    })),
+    hardModeAccuracy: Array.from({ length: 4 }, (_, m) => meanStd(runs.map((r) => r.hardModeAccuracy[m]))),
+    testAccuracy: meanStd(runs.map((r) => r.testAccuracy)),
+    hardTestAccuracy: meanStd(runs.map((r) => r.hardTestAccuracy)),
+    finalHardMinusEasy: { lines: hardMinusEasy(runs, 'lines'), patterns: hardMinusEasy(runs, 'patterns'), mass: hardMinusEasy(runs, 'mass') },
+    finalTotals: {
+      hardLines: totals('lines', true),
+      easyLines: totals('lines', false),
+      hardPatterns: totals('patterns', true),
+      easyPatterns: totals('patterns', false),
+    },
+  };
+}
+
+/**
+ * A measure "goes to the hard modes" for an architecture when hard - easy > 0 after training in
+ * at least 80% of the seeds (every seed when there are fewer than 5).
+ */
+function judge(a: E4ArchMetrics): Record<'lines' | 'patterns' | 'mass', E4Judgement> {
+  const d = a.finalHardMinusEasy;
+  const N = d.lines.length;
+  const one = (v: number[]): E4Judgement => {
+    const wins = v.filter((x) => x > 0).length;
+    return { wins, seeds: N, holds: N < 5 ? wins === N : wins >= 0.8 * N };
+  };
+  return { lines: one(d.lines), patterns: one(d.patterns), mass: one(d.mass) };
+}
+
+/** The protocol's measurements, as metrics.json holds them. */
+function measureE4(p: E4Protocol, runs: E4Runs): E4Metrics {
+  const architectures: Record<string, E4ArchMetrics> = {};
+  for (const [ai, widths] of p.architectures.entries()) architectures[archTag(widths)] = measureArch(p, widths, runs.byArch[ai], runs.seeds);
+  const verdict = Object.fromEntries(Object.entries(architectures).map(([tag, a]) => [tag, judge(a)]));
+  return { protocol: p, modes: MODE_NAMES, hard: runs.hard, centres: runs.centres, architectures, aborted: runs.aborted, verdict };
+}
+
+/** One architecture's figures: charts of the means over seeds, maps of the first seed's network. */
+function archFigures(p: E4Protocol, a: E4ArchMetrics, first: RunResult): Figure[] {
+  const arch = `3 x ${a.widths[0]}`;
+  const tag = archTag(a.widths);
+  const series = (s: Stat[][]): LineSeries[] => MODE_NAMES.map((name, m) => ({ name, x: p.checkpoints, y: s.map((row) => row[m].mean), ...MODE_STYLE[m] }));
+  const over = a.seeds > 1 ? `mean over ${a.seeds} seeds` : 'one seed';
+  return [
+    {
+      file: `e4-${tag}-lines.svg`,
+      svg: lineChart({
+        title: `DLGN ${arch}: gating lines through each mode`,
+        subtitle: `lines within ${p.radius} of the mode centre, all 3 layers, ${over}`,
+        xLabel: 'epoch',
+        yLabel: 'gating lines through the mode',
+        series: series(a.lines),
+      }),
+      caption: `DLGN ${arch}: number of gating lines passing within ${p.radius} of each mode centre over training (${over}); hard modes solid/warm, easy modes dashed/blue.`,
+    },
+    {
+      file: `e4-${tag}-patterns.svg`,
+      svg: lineChart({
+        title: `DLGN ${arch}: active-path patterns in each mode`,
+        subtitle: `distinct hard-gate patterns among the mode's test points, ${over}`,
+        xLabel: 'epoch',
+        yLabel: 'distinct patterns',
+        series: series(a.patterns),
+      }),
+      caption: `DLGN ${arch}: distinct active-path patterns among each mode's test points over training (${over}).`,
+    },
+    {
+      file: `e4-${tag}-mass.svg`,
+      svg: lineChart({
+        title: `DLGN ${arch}: path value mass per mode`,
+        subtitle: `mean over the mode's test points of Σ_p |v_p a_p(x)| (logit difference, hard gates), ${over}`,
+        xLabel: 'epoch',
+        yLabel: 'path value mass',
+        series: series(a.mass),
+      }),
+      caption: `DLGN ${arch}: path value mass each mode receives over training (${over}).`,
+    },
+    {
+      file: `e4-${tag}-regions.svg`,
+      svg: landmarkFigure(first.model, first.data, `DLGN ${arch} after training: regions, landmarks and mode centres`),
+      caption: `DLGN ${arch} after training (first seed): region map under hard gates (one colour per active-path pattern), every gating line, the ten landmarks by label and the four mode centres (hard: +e1 right, +e2 top; easy: −e1 left, −e2 bottom).`,
+    },
+    {
+      file: `e4-${tag}-decision.svg`,
+      svg: regionFigure(first.model, {
+        colorBy: 'output',
+        data: { x: first.data.test.x, y: first.data.test.y },
+        box: BOX,
+        title: `DLGN ${arch} after training: decision map (hard gates) and test points`,
+      }),
+      caption: `DLGN ${arch} after training (first seed): hard-gated logit difference per region with the test points (hard-gate test accuracy ${pct(first.hardTestAccuracy)}).`,
+    },
+  ];
+}
+
+/** One architecture's tables, per checkpoint and mode. */
+function archTables(p: E4Protocol, a: E4ArchMetrics): string[] {
+  const { lines, patterns, mass, massShare: share, margin, accuracy: acc, hardModeAccuracy: hardModeAcc } = a;
+  const last = p.checkpoints.length - 1;
+  const ms = (v: Stat, digits = 1): string => (a.seeds > 1 ? `${v.mean.toFixed(digits)} ± ${v.std.toFixed(digits)}` : v.mean.toFixed(digits));
+  const t: string[] = [];
+  const header = ['epoch', ...MODE_NAMES];
+  t.push(`Gating lines passing within ${p.radius} of each mode centre (of ${a.widths.reduce((s, w) => s + w, 0)} lines):`, '');
+  t.push(table(header, p.checkpoints.map((e, c) => [String(e), ...lines[c].map((v) => ms(v))])));
+  t.push('', 'Distinct active-path patterns (hard gates) among each mode\'s test points:', '');
+  t.push(table(header, p.checkpoints.map((e, c) => [String(e), ...patterns[c].map((v) => ms(v))])));
+  t.push('', 'Path value mass: mean over the mode\'s test points of sum_p |(v_p,1 − v_p,0) a_p(x)| under hard gates (share of the four modes\' total in brackets):', '');
+  t.push(table(header, p.checkpoints.map((e, c) => [String(e), ...mass[c].map((v, m) => `${ms(v, 2)} (${pct(share[c][m].mean)})`)])));
+  t.push(
+    '',
+    'After training: path value mass against what the paths add up to, the mean hard-gated |f_1 − f_0| over the mode (mass / |f_1 − f_0| = 1 when no active path works against the others):',
+    '',
+  );
+  t.push(
+    table(
+      ['', ...MODE_NAMES],
+      [
+        ['path value mass', ...mass[last].map((v) => ms(v, 2))],
+        ['|f_1 − f_0|', ...margin[last].map((v) => ms(v, 2))],
+        ['mass / |f_1 − f_0| (ratio of means)', ...mass[last].map((v, m) => num(v.mean / margin[last][m].mean, 2))],
+      ],
+    ),
+  );
+  t.push('', 'Test accuracy per mode (soft gates, as trained):', '');
+  t.push(table(header, p.checkpoints.map((e, c) => [String(e), ...acc[c].map((v) => (a.seeds > 1 ? `${pct(v.mean)} ± ${(100 * v.std).toFixed(1)}` : pct(v.mean)))])));
+  t.push(
+    '',
+    `Final test accuracy: ${pct(a.testAccuracy.mean)} with soft gates, ${pct(a.hardTestAccuracy.mean)} with hard gates ` +
+      `(per mode, hard gates: ${MODE_NAMES.map((n, m) => `${n} ${pct(hardModeAcc[m].mean)}`).join(', ')}).`,
+  );
+  return t;
+}
+
+/** The summary row of an architecture: hard-mode mean vs easy-mode mean after training (seeds where hard won). */
+function summaryRow(a: E4ArchMetrics): string[] {
+  const last = a.checkpoints.length - 1;
+  const d = a.finalHardMinusEasy;
+  const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
+  const wins = (v: number[]): string => `${v.filter((x) => x > 0).length}/${v.length}`;
+  const hardVsEasy = (s: Stat[][]): string => `${num(mean(s[last].slice(0, 2).map((v) => v.mean)), 2)} vs ${num(mean(s[last].slice(2).map((v) => v.mean)), 2)}`;
+  return [
+    `DLGN 3 x ${a.widths[0]}`,
+    `${hardVsEasy(a.lines)} (${wins(d.lines)})`,
+    `${hardVsEasy(a.patterns)} (${wins(d.patterns)})`,
+    `${hardVsEasy(a.mass)} (${wins(d.mass)})`,
+    `${pct(mean(a.accuracy[last].slice(0, 2).map((v) => v.mean)))} vs ${pct(mean(a.accuracy[last].slice(2).map((v) => v.mean)))}`,
+  ];
+}
+
+/** "What this shows", written from the numbers, never assumed. */
+function findingsE4(p: E4Protocol, m: E4Metrics): string {
+  const para: string[] = [];
+  const word = { lines: 'gating lines', patterns: 'active-path patterns', mass: 'path value mass' } as const;
+  const f1 = (v: number): string => v.toFixed(1);
+  const hardEasy = (row: { mean: number }[]): number => (row[0].mean + row[1].mean - row[2].mean - row[3].mean) / 2;
+  for (const widths of p.architectures) {
+    const tag = archTag(widths);
+    const a = m.architectures[tag];
+    const d = a.finalHardMinusEasy;
+    const N = d.lines.length;
+    const v = m.verdict[tag];
+    const count = (k: 'lines' | 'patterns' | 'mass'): string => (N === 1 ? (v[k].wins ? 'yes' : 'no') : `${v[k].wins} of ${N} seeds`);
+    const last = a.lines.length - 1;
+    const ratios = [0, 1, 2, 3].map((i) => a.mass[last][i].mean / a.margin[last][i].mean);
+    const hardMargin = (a.margin[last][0].mean + a.margin[last][1].mean) / 2;
+    const easyMargin = (a.margin[last][2].mean + a.margin[last][3].mean) / 2;
+    para.push(
+      `DLGN 3 x ${widths[0]}: the hard modes end with more gating lines (${count('lines')}), more active-path patterns (${count('patterns')}) and more path value mass (${count('mass')}) than the easy modes ` +
+        `(hard − easy after training${N > 1 ? ', per seed' : ''}: lines ${d.lines.map(f1).join(', ')}; patterns ${d.patterns.map(f1).join(', ')}; mass ${d.mass.map(f1).join(', ')}). ` +
+        `On average hard − easy was ${f1(hardEasy(a.lines[0]))} lines and ${f1(hardEasy(a.patterns[0]))} patterns at initialisation and ${f1(hardEasy(a.lines[last]))} lines and ${f1(hardEasy(a.patterns[last]))} patterns after training` +
+        `${hardEasy(a.lines[last]) > hardEasy(a.lines[0]) && hardEasy(a.patterns[last]) > hardEasy(a.patterns[0]) ? ', so training moved the allocation toward the hard modes' : ''}. ` +
+        `The hard-gated output is ${hardMargin < 0.5 * easyMargin ? 'much smaller' : hardMargin < easyMargin ? 'smaller' : 'not smaller'} in the hard modes (mean |f_1 − f_0| ${f1(hardMargin)} vs ${f1(easyMargin)} in the easy ones), ` +
+        `${Math.max(...ratios) <= 1.5 * Math.min(...ratios) ? 'and the mass follows the output size: mass / |f_1 − f_0| is similar in every mode' : 'and mass / |f_1 − f_0| differs between modes'} (${MODE_NAMES.map((n, i) => `${n.split(' ')[0]} ${num(ratios[i], 2)}`).join(', ')}). ` +
+        `With hard gates the hard modes are classified at ${pct((a.hardModeAccuracy[0].mean + a.hardModeAccuracy[1].mean) / 2)}, the easy ones at ${pct((a.hardModeAccuracy[2].mean + a.hardModeAccuracy[3].mean) / 2)}.`,
+    );
+  }
+  const all = Object.values(m.verdict);
+  const regionsHold = all.every((v) => v.lines.holds && v.patterns.holds);
+  const massHolds = all.every((v) => v.mass.holds);
+  const rule = p.seeds < 5 ? 'in every seed' : 'in at least 80% of the seeds';
+  para.push(
+    regionsHold
+      ? `Claim 4 is supported in the sense of half-spaces and regions: for both widths, ${rule}, gradient descent places more gating lines, and so more active-path regions, where the label function is complex. ` +
+          (massHolds
+            ? 'The absolute path value goes there too.'
+            : 'It is not supported in the sense of absolute path value, which does not go preferentially to the hard modes: there the network ends with more, smaller regions and a less confident output, while the easy modes get large constant outputs.')
+      : all.some((v) => v.lines.holds || v.patterns.holds)
+        ? `So claim 4 is only partly supported by this run: lines and regions go to the complex modes ${rule} only for ${Object.entries(m.verdict)
+            .filter(([, v]) => v.lines.holds || v.patterns.holds)
+            .map(([t, v]) => `3 x ${t.split('x')[1]} (${(['lines', 'patterns'] as const).filter((k) => v[k].holds).map((k) => word[k]).join(' and ')})`)
+            .join(', ')}${massHolds ? '' : ', and the absolute path value does not go preferentially to the hard modes'}.`
+        : `So this run does not support claim 4: neither lines, regions nor path value go to the complex modes ${rule}.`,
+  );
+  para.push(
+    'A caveat on (a): a gating line is infinite, and ±e1 (and ±e2) lie on one axis, so a line cutting a hard mode along that axis also passes through the opposite easy mode and is counted there too; the pattern counts do not have this problem.',
+  );
+  if (p.seeds < 5) para.push(`This is ${p.seeds === 1 ? 'a single seed' : `${p.seeds} seeds`} at quick size; the full protocol repeats it over 10 seeds with 3000 points per split.`);
+  return para.join(' ');
+}
+
+/** The report: protocol, the hard-vs-easy summary, each architecture's tables and figures, findings. */
+function reportE4(p: E4Protocol, m: E4Metrics, figures: Record<string, Figure[]>): string {
+  const md: string[] = [];
   md.push('## Protocol', '');
   md.push(
     `- Data: \`fourMode\` (docs/experiments/protocols.md E4), ${p.nPerSplit} train / ${p.nPerSplit} validation / ${p.nPerSplit} test points, a quarter per mode; modes centred at ±e1, ±e2, points centre + 0.1 N(0, I) labelled by the nearest of ten landmarks; ` +
@@ -485,88 +606,33 @@ async function runE4(ctx: ExperimentContext): Promise<ExperimentResult> {
       '(c) path value mass — the mean over the mode\'s test points of Σ_p |(v_p,1 − v_p,0) a_p(x)|, the total absolute contribution of the active paths to the logit difference under hard gates (computed by a dynamic programme over layers, equal to enumerating every path); ' +
       'and the test accuracy on the mode.',
   );
-  if (aborted) md.push('- **The run was cancelled**: incomplete runs were left out.');
+  if (m.aborted) md.push('- **The run was cancelled**: incomplete runs were left out.');
   md.push('', '## Hard vs easy modes after training', '');
   md.push('Mean over the two hard modes vs mean over the two easy modes at the last checkpoint; in brackets, the seeds in which the hard modes got more.', '');
-  md.push(table(['model', 'lines through mode', 'distinct patterns', 'path value mass', 'test accuracy (soft)'], summaryRows));
+  md.push(table(['model', 'lines through mode', 'distinct patterns', 'path value mass', 'test accuracy (soft)'], p.architectures.map((w) => summaryRow(m.architectures[archTag(w)]))));
   for (const widths of p.architectures) {
-    const tag = `${widths.length}x${widths[0]}`;
-    md.push('', `## DLGN 3 x ${widths[0]}`, '', ...archTables[tag], '');
-    for (const f of archFigures[tag]) md.push(figureRef(f), '');
+    const tag = archTag(widths);
+    md.push('', `## DLGN 3 x ${widths[0]}`, '', ...archTables(p, m.architectures[tag]), '');
+    for (const f of figures[tag]) md.push(figureRef(f), '');
   }
-
-  // What this shows: written from the numbers, never assumed. A measure "goes to the hard
-  // modes" for an architecture when hard - easy > 0 after training in at least 80% of the seeds
-  // (every seed when there are fewer than 5).
   md.push('## What this shows', '');
-  const para: string[] = [];
-  const verdict: Record<string, Record<'lines' | 'patterns' | 'mass', { wins: number; seeds: number; holds: boolean }>> = {};
-  const word = { lines: 'gating lines', patterns: 'active-path patterns', mass: 'path value mass' } as const;
-  const f1 = (v: number): string => v.toFixed(1);
-  const hardEasy = (row: { mean: number }[]): number => (row[0].mean + row[1].mean - row[2].mean - row[3].mean) / 2;
-  for (const widths of p.architectures) {
-    const tag = `${widths.length}x${widths[0]}`;
-    const a = perArch[tag] as {
-      finalHardMinusEasy: { lines: number[]; patterns: number[]; mass: number[] };
-      lines: { mean: number }[][];
-      patterns: { mean: number }[][];
-      mass: { mean: number }[][];
-      margin: { mean: number }[][];
-      hardModeAccuracy: { mean: number }[];
-    };
-    const d = a.finalHardMinusEasy;
-    const N = d.lines.length;
-    const judge = (v: number[]): { wins: number; seeds: number; holds: boolean } => {
-      const wins = v.filter((x) => x > 0).length;
-      return { wins, seeds: N, holds: N < 5 ? wins === N : wins >= 0.8 * N };
-    };
-    verdict[tag] = { lines: judge(d.lines), patterns: judge(d.patterns), mass: judge(d.mass) };
-    const v = verdict[tag];
-    const keys = ['lines', 'patterns', 'mass'] as const;
-    const count = (k: (typeof keys)[number]): string => (N === 1 ? (v[k].wins ? 'yes' : 'no') : `${v[k].wins} of ${N} seeds`);
-    const last = a.lines.length - 1;
-    const ratios = [0, 1, 2, 3].map((m) => a.mass[last][m].mean / a.margin[last][m].mean);
-    const hardMargin = (a.margin[last][0].mean + a.margin[last][1].mean) / 2;
-    const easyMargin = (a.margin[last][2].mean + a.margin[last][3].mean) / 2;
-    para.push(
-      `DLGN 3 x ${widths[0]}: the hard modes end with more gating lines (${count('lines')}), more active-path patterns (${count('patterns')}) and more path value mass (${count('mass')}) than the easy modes ` +
-        `(hard − easy after training${N > 1 ? ', per seed' : ''}: lines ${d.lines.map(f1).join(', ')}; patterns ${d.patterns.map(f1).join(', ')}; mass ${d.mass.map(f1).join(', ')}). ` +
-        `On average hard − easy was ${f1(hardEasy(a.lines[0]))} lines and ${f1(hardEasy(a.patterns[0]))} patterns at initialisation and ${f1(hardEasy(a.lines[last]))} lines and ${f1(hardEasy(a.patterns[last]))} patterns after training` +
-        `${hardEasy(a.lines[last]) > hardEasy(a.lines[0]) && hardEasy(a.patterns[last]) > hardEasy(a.patterns[0]) ? ', so training moved the allocation toward the hard modes' : ''}. ` +
-        `The hard-gated output is ${hardMargin < 0.5 * easyMargin ? 'much smaller' : hardMargin < easyMargin ? 'smaller' : 'not smaller'} in the hard modes (mean |f_1 − f_0| ${f1(hardMargin)} vs ${f1(easyMargin)} in the easy ones), ` +
-        `${Math.max(...ratios) <= 1.5 * Math.min(...ratios) ? 'and the mass follows the output size: mass / |f_1 − f_0| is similar in every mode' : 'and mass / |f_1 − f_0| differs between modes'} (${MODE_NAMES.map((n, m) => `${n.split(' ')[0]} ${num(ratios[m], 2)}`).join(', ')}). ` +
-        `With hard gates the hard modes are classified at ${pct((a.hardModeAccuracy[0].mean + a.hardModeAccuracy[1].mean) / 2)}, the easy ones at ${pct((a.hardModeAccuracy[2].mean + a.hardModeAccuracy[3].mean) / 2)}.`,
-    );
-  }
-  const all = Object.values(verdict);
-  const regionsHold = all.every((v) => v.lines.holds && v.patterns.holds);
-  const massHolds = all.every((v) => v.mass.holds);
-  const rule = p.seeds < 5 ? 'in every seed' : 'in at least 80% of the seeds';
-  para.push(
-    regionsHold
-      ? `Claim 4 is supported in the sense of half-spaces and regions: for both widths, ${rule}, gradient descent places more gating lines, and so more active-path regions, where the label function is complex. ` +
-          (massHolds
-            ? 'The absolute path value goes there too.'
-            : 'It is not supported in the sense of absolute path value, which does not go preferentially to the hard modes: there the network ends with more, smaller regions and a less confident output, while the easy modes get large constant outputs.')
-      : all.some((v) => v.lines.holds || v.patterns.holds)
-        ? `So claim 4 is only partly supported by this run: lines and regions go to the complex modes ${rule} only for ${Object.entries(verdict)
-            .filter(([, v]) => v.lines.holds || v.patterns.holds)
-            .map(([t, v]) => `3 x ${t.split('x')[1]} (${(['lines', 'patterns'] as const).filter((k) => v[k].holds).map((k) => word[k]).join(' and ')})`)
-            .join(', ')}${massHolds ? '' : ', and the absolute path value does not go preferentially to the hard modes'}.`
-        : `So this run does not support claim 4: neither lines, regions nor path value go to the complex modes ${rule}.`,
-  );
-  para.push(
-    'A caveat on (a): a gating line is infinite, and ±e1 (and ±e2) lie on one axis, so a line cutting a hard mode along that axis also passes through the opposite easy mode and is counted there too; the pattern counts do not have this problem.',
-  );
-  if (p.seeds < 5) para.push(`This is ${p.seeds === 1 ? 'a single seed' : `${p.seeds} seeds`} at quick size; the full protocol repeats it over 10 seeds with 3000 points per split.`);
-  md.push(para.join(' '));
-  metrics.verdict = verdict;
+  md.push(findingsE4(p, m));
+  return md.join('\n');
+}
 
-  return { id: 'e4', title: e4.title, markdown: md.join('\n'), figures, metrics };
+/** E4: protocol -> runs -> metrics -> figures and report. */
+async function runE4(ctx: ExperimentContext): Promise<ExperimentResult<E4Metrics>> {
+  const p = e4Protocol(ctx.quick);
+  const runs = trainE4(ctx, p);
+  const metrics = measureE4(p, runs);
+  const byArch: Record<string, Figure[]> = {};
+  for (const [ai, widths] of p.architectures.entries()) byArch[archTag(widths)] = archFigures(p, metrics.architectures[archTag(widths)], runs.byArch[ai][0]);
+  const figures = Object.values(byArch).flat();
+  return { id: 'e4', title: e4.title, markdown: reportE4(p, metrics, byArch), figures, metrics };
 }
 
 /** docs/experiments/protocols.md E4. */
-export const e4: Experiment = {
+export const e4: Experiment<E4Metrics> = {
   id: 'e4',
   title: 'Resource allocation on four-mode data: lines, patterns and path value per mode',
   claims: 'Claim 4 (gradient descent allocates half-spaces, active-path regions and path value to where the target is complex)',

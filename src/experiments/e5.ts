@@ -138,13 +138,29 @@ function copyGates(from: Model, to: Model): void {
  * values from the same initial values as (1). Reports held-out loss/accuracy and the kernel-target
  * alignment of the overlap kernel at init and after training.
  */
-export const e5: Experiment = {
+/** One task's results: each regime's held-out scores and the kernel alignment of the gates. */
+export interface E5TaskMetrics {
+  regimes: Record<Regime, { validationLoss: number; validationAccuracy: number | null; testLoss: number; testAccuracy: number | null; finalTrainLoss: number | null }>;
+  /** Kernel-target alignment of the overlap kernel, at initialisation and after training, on `points` points. */
+  alignment: { init: number; trained: number; points: number };
+  epochs: number;
+  batchSize: number;
+  /** Test loss with gates frozen at initialisation over that with learned gates. */
+  frozenOverLearnedLoss: number;
+}
+
+/** E5's metrics.json: by task name. */
+export interface E5Metrics {
+  tasks: Record<string, E5TaskMetrics>;
+}
+
+export const e5: Experiment<E5Metrics> = {
   id: 'e5',
   title: 'Fixed vs learned gates',
   claims: 'Claim 2: feature learning happens; a network with gates frozen at initialisation (the kernel regime) does measurably worse.',
-  run(ctx: ExperimentContext): ExperimentResult {
+  run(ctx: ExperimentContext): ExperimentResult<E5Metrics> {
     const figures: Figure[] = [];
-    const metrics: Record<string, unknown> = { tasks: {} as Record<string, unknown> };
+    const metrics: E5Metrics = { tasks: {} };
     const sections: string[] = [];
     const all = tasks(ctx);
     for (const [ti, task] of all.entries()) {
@@ -239,7 +255,7 @@ export const e5: Experiment = {
             ` The alignment ${ktaTrained > ktaInit ? 'rises' : 'does not rise'} with training (${num(ktaInit, 3)} to ${num(ktaTrained, 3)}).`,
         ].join('\n'),
       );
-      (metrics.tasks as Record<string, unknown>)[task.name] = {
+      metrics.tasks[task.name] = {
         regimes: Object.fromEntries(
           runs.map((r) => [
             r.regime,
@@ -251,7 +267,7 @@ export const e5: Experiment = {
               finalTrainLoss: r.history.epochs.at(-1)?.loss ?? null,
             },
           ]),
-        ),
+        ) as E5TaskMetrics['regimes'],
         alignment: { init: ktaInit, trained: ktaTrained, points: m },
         epochs: task.epochs,
         batchSize: task.batchSize,

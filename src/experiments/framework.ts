@@ -75,24 +75,27 @@ export interface Figure {
   caption: string;
 }
 
-/** What an experiment returns; the runner writes it to DIR/<id>/. */
-export interface ExperimentResult {
+/**
+ * What an experiment returns; the runner writes it to DIR/<id>/. `M` is the experiment's own
+ * metrics type (`E6Metrics`, ...), so code and tests read the numbers without casts.
+ */
+export interface ExperimentResult<M extends object = object> {
   id: string;
   title: string;
   /** Markdown: protocol, tables, findings. Figures are referenced by file name. */
   markdown: string;
   figures: Figure[];
-  /** Every number the report shows, machine-readable. */
-  metrics: Record<string, unknown>;
+  /** Every number the report shows, machine-readable (written as metrics.json). */
+  metrics: M;
 }
 
 /** One experiment of docs/experiments/protocols.md. */
-export interface Experiment {
+export interface Experiment<M extends object = object> {
   id: string;
   title: string;
   /** The claim(s) of docs/experiments/protocols.md it tests, for the index. */
   claims: string;
-  run(ctx: ExperimentContext): ExperimentResult | Promise<ExperimentResult>;
+  run(ctx: ExperimentContext): ExperimentResult<M> | Promise<ExperimentResult<M>>;
 }
 
 /** Formats a number for a report: fixed decimals, or scientific when tiny. */

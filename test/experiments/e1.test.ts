@@ -2,7 +2,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { circle } from '../../src/data/circle.js';
-import { E1_QUICK, type E1SettingMetrics, circleRegionStats, crossingAngles, e1 } from '../../src/experiments/e1.js';
+import { E1_QUICK, type E1Metrics, type E1SettingMetrics, circleRegionStats, crossingAngles, e1 } from '../../src/experiments/e1.js';
 import type { ExperimentResult } from '../../src/experiments/framework.js';
 import { createModel } from '../../src/models/families.js';
 import { fit } from '../../src/models/train.js';
@@ -12,11 +12,11 @@ import { Tensor } from '../../src/tensor/tensor.js';
 const quiet = { quick: true, seed: 1, progress: () => {} };
 
 describe('e1 quick run', () => {
-  let r: ExperimentResult;
+  let r: ExperimentResult<E1Metrics>;
   let settings: Record<string, E1SettingMetrics>;
   beforeAll(async () => {
     r = await e1.run(quiet);
-    settings = (r.metrics as { settings: Record<string, E1SettingMetrics> }).settings;
+    settings = r.metrics.settings;
   });
 
   it('identifies itself and reports the quick protocol', () => {

@@ -1,11 +1,11 @@
 // E2 in quick mode: the DLGN carves XOR and the disk where the deep linear net cannot; figures and report are complete.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { E2_MODELS, type E2LinearBaseline, type E2Score, e2, e2Protocol } from '../../src/experiments/e2.js';
+import { E2_MODELS, type E2Metrics, e2, e2Protocol } from '../../src/experiments/e2.js';
 import type { ExperimentResult } from '../../src/experiments/framework.js';
 
 describe('e2 (quick)', () => {
-  let r: ExperimentResult;
+  let r: ExperimentResult<E2Metrics>;
   const messages: string[] = [];
 
   beforeAll(async () => {
@@ -28,7 +28,7 @@ describe('e2 (quick)', () => {
   });
 
   it('DLGN beats the deep linear network on XOR and on the disk, by a wide margin', () => {
-    const acc = r.metrics.accuracy as Record<string, Record<string, E2Score>>;
+    const acc = r.metrics.accuracy;
     for (const d of ['xor', 'disk']) {
       // a DLN is linear in x: near chance on XOR, and no line carves a centred disk
       expect(acc[d].DLGN.testAccuracy).toBeGreaterThan(acc[d].DLN.testAccuracy + 0.2);
@@ -38,9 +38,9 @@ describe('e2 (quick)', () => {
   });
 
   it('measures claim 1 against a sound linear baseline: never below the majority-class rate', () => {
-    const acc = r.metrics.accuracy as Record<string, Record<string, E2Score>>;
-    const base = r.metrics.linearBaseline as Record<string, E2LinearBaseline>;
-    const findings = r.metrics.findings as { dlgnMinusLinearBaseline: Record<string, number> };
+    const acc = r.metrics.accuracy;
+    const base = r.metrics.linearBaseline;
+    const findings = r.metrics.findings;
     expect(Object.keys(base)).toEqual(['disk', 'xor']);
     for (const [d, b] of Object.entries(base)) {
       // the classes are near balanced, and the baseline is the better of the two linear readings
@@ -68,7 +68,7 @@ describe('e2 (quick)', () => {
   });
 
   it('reports every score of every model as a number in [0, 1]', () => {
-    const acc = r.metrics.accuracy as Record<string, Record<string, E2Score>>;
+    const acc = r.metrics.accuracy;
     expect(Object.keys(acc)).toEqual(['disk', 'xor']);
     for (const d of Object.values(acc)) {
       expect(Object.keys(d)).toEqual([...E2_MODELS]);
@@ -78,7 +78,7 @@ describe('e2 (quick)', () => {
         if (m.startsWith('DLGN')) expect(s.hardTestAccuracy).toBeGreaterThan(0.5);
       }
     }
-    const regions = r.metrics.dlgnRegions as Record<string, { regions: number; lines: number; testPatterns: number }>;
+    const regions = r.metrics.dlgnRegions;
     for (const d of ['disk', 'xor']) {
       expect(regions[d].lines).toBe(64);
       expect(Number.isInteger(regions[d].regions) && regions[d].regions > 1).toBe(true);

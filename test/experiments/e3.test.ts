@@ -1,7 +1,7 @@
 // E3 (clustering of later-layer hyperplanes) in quick mode: well-formed statistics, figures, determinism; the helpers on known inputs.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type E3TaskMetrics, clusterStats, clusterVectors, e3, randomDirectionClusters } from '../../src/experiments/e3.js';
+import { type E3Metrics, type E3TaskMetrics, clusterStats, clusterVectors, e3, randomDirectionClusters } from '../../src/experiments/e3.js';
 import type { ExperimentResult } from '../../src/experiments/framework.js';
 import { pairwiseDistances } from '../../src/paths/geometry.js';
 import { Rng } from '../../src/tensor/random.js';
@@ -10,11 +10,11 @@ import { Tensor } from '../../src/tensor/tensor.js';
 const quiet = { quick: true, seed: 1, progress: () => {} };
 
 describe('e3 quick run', () => {
-  let r: ExperimentResult;
+  let r: ExperimentResult<E3Metrics>;
   let tasks: Record<string, E3TaskMetrics>;
   beforeAll(async () => {
     r = await e3.run(quiet);
-    tasks = (r.metrics as { tasks: Record<string, E3TaskMetrics> }).tasks;
+    tasks = r.metrics.tasks;
   });
 
   it('runs on the circle, disk and oblique-tree data', () => {

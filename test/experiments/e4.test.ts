@@ -2,26 +2,16 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fourMode } from '../../src/data/four-mode.js';
-import { MODE_NAMES, type ModeMeasure, e4, e4Protocol, measureModes, pathValueMass } from '../../src/experiments/e4.js';
+import { type E4Metrics, MODE_NAMES, e4, e4Protocol, measureModes, pathValueMass } from '../../src/experiments/e4.js';
 import type { ExperimentResult } from '../../src/experiments/framework.js';
 import { createModel } from '../../src/models/families.js';
 import { fit } from '../../src/models/train.js';
 import { enumeratePaths } from '../../src/paths/decompose.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
-interface Arch {
-  widths: number[];
-  checkpoints: number[];
-  lines: { mean: number }[][];
-  patterns: { mean: number }[][];
-  mass: { mean: number }[][];
-  perSeed: { measures: ModeMeasure[][]; hardModeAccuracy: number[] }[];
-  finalTotals: { hardPatterns: number[]; easyPatterns: number[] };
-}
-
 describe('e4 (quick)', () => {
-  let r: ExperimentResult;
-  let again: ExperimentResult;
+  let r: ExperimentResult<E4Metrics>;
+  let again: ExperimentResult<E4Metrics>;
 
   beforeAll(async () => {
     r = await e4.run({ quick: true, seed: 1, progress: () => {} });
@@ -44,7 +34,7 @@ describe('e4 (quick)', () => {
   });
 
   it('holds numbers for all four modes at every checkpoint, with pattern and line counts that are integers', () => {
-    const archs = r.metrics.architectures as Record<string, Arch>;
+    const archs = r.metrics.architectures;
     expect(Object.keys(archs)).toEqual(['3x3', '3x8']);
     for (const a of Object.values(archs)) {
       const total = a.widths.reduce((s, v) => s + v, 0);
@@ -75,7 +65,7 @@ describe('e4 (quick)', () => {
 
   it('after training, the wider net holds more active-path patterns in the hard modes than in the easy ones', () => {
     // the directional part of claim 4 that holds with a margin at quick size for seed 1
-    const a = (r.metrics.architectures as Record<string, Arch>)['3x8'];
+    const a = r.metrics.architectures['3x8'];
     expect(a.finalTotals.hardPatterns[0]).toBeGreaterThan(a.finalTotals.easyPatterns[0] + 3);
   });
 

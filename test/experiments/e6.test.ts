@@ -1,22 +1,19 @@
 // E6 quick mode: four models, accuracies, hyperplane counts per tree node, beta choices, determinism.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { e6, e6Protocol } from '../../src/experiments/e6.js';
+import { type E6Metrics, type E6ModelKey, e6, e6Protocol } from '../../src/experiments/e6.js';
 import { type ExperimentResult, type RunStep, stepFraction } from '../../src/experiments/framework.js';
 
-const MODELS = ['dlgn', 'dlgn-sf', 'dlgn-vt', 'relu'];
-const GATED = ['dlgn', 'dlgn-sf', 'dlgn-vt'];
+const MODELS: E6ModelKey[] = ['dlgn', 'dlgn-sf', 'dlgn-vt', 'relu'];
+const GATED = ['dlgn', 'dlgn-sf', 'dlgn-vt'] as const;
 
 /** The metrics without wall-clock numbers, as JSON: what must repeat exactly for the same seed. */
 const reproducible = (r: ExperimentResult): string => JSON.stringify({ ...r.metrics, timing: undefined });
 
-/** The metrics are plain JSON, read back loosely. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
 
 describe('e6 (quick)', () => {
-  let r: ExperimentResult;
-  let m: Json;
+  let r: ExperimentResult<E6Metrics>;
+  let m: E6Metrics;
   const messages: string[] = [];
   const steps: RunStep[] = [];
 
@@ -49,12 +46,12 @@ describe('e6 (quick)', () => {
     expect(p.dataset).toBe('sdi');
     expect(p.d).toBe(20);
     for (const k of GATED) {
-      const tried = m.validationAccuracy.filter((v: Json) => v.model === k);
+      const tried = m.validationAccuracy.filter((v) => v.model === k);
       expect(tried.length).toBe(p.betas.length * p.lrs.length);
       expect(p.betas).toContain(m.chosen[k].beta);
       expect(p.lrs).toContain(m.chosen[k].lr);
       // the choice is the best validation accuracy among those tried
-      expect(m.chosen[k].valAccuracy).toBe(Math.max(...tried.map((v: Json) => v.valAccuracy)));
+      expect(m.chosen[k].valAccuracy).toBe(Math.max(...tried.map((v) => v.valAccuracy)));
     }
     expect(m.chosen.relu.beta).toBeNull();
   });
@@ -145,8 +142,8 @@ describe('e6 (quick)', () => {
 });
 
 describe('e6 (quick) with the follow-up recipe', () => {
-  let r: ExperimentResult;
-  let m: Json;
+  let r: ExperimentResult<E6Metrics>;
+  let m: E6Metrics;
   beforeAll(async () => {
     r = await e6.run({ quick: true, seed: 1, recipe: 'follow-up', progress: () => {} });
     m = r.metrics;
@@ -155,7 +152,7 @@ describe('e6 (quick) with the follow-up recipe', () => {
   it("trains one configuration per family, the authors' settings, without biases", () => {
     const p = m.protocol;
     expect([p.recipe, p.bias, p.batchesPerEpoch, p.schedule, p.selection, p.lossThreshold]).toEqual(['follow-up', false, 10, 'constant', 'best-validation-epoch', 5e-6]);
-    expect(m.validationAccuracy.map((v: Json) => v.model)).toEqual(MODELS);
+    expect(m.validationAccuracy.map((v) => v.model)).toEqual(MODELS);
     expect(m.chosen.dlgn).toMatchObject({ beta: 3, lr: 0.02 });
     expect(m.chosen['dlgn-sf']).toMatchObject({ beta: 3, lr: 0.02 });
     expect(p.models.dlgn).toEqual([20, 20, 20, 20, 20]); // SDI: 5 layers of 20

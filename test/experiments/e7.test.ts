@@ -2,13 +2,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES, type FashionMnist } from '../../src/data/fashion-mnist.js';
-import { type FashionMnistRequest, e7, e7Protocol, makeE7 } from '../../src/experiments/e7.js';
+import { type E7Metrics, type E7ModelKey, type FashionMnistRequest, e7, e7Protocol, makeE7 } from '../../src/experiments/e7.js';
 import type { ExperimentResult } from '../../src/experiments/framework.js';
 import { fashionMnistDir, loadFashionMnist } from '../../src/node/datasets.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
-const MODELS = ['dlgn', 'dlgn-sf', 'relu', 'dln'];
+const MODELS: E7ModelKey[] = ['dlgn', 'dlgn-sf', 'relu', 'dln'];
 
 /**
  * A FashionMnist-shaped stand-in: 28 x 28 images in [0, 1], rows interleaved by class (row r has
@@ -42,9 +42,8 @@ function realPackageInstalled(): boolean {
 }
 
 /** The properties every quick run must have, whatever the data. */
-function checkQuick(r: ExperimentResult): void {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const m = r.metrics as any;
+function checkQuick(r: ExperimentResult<E7Metrics>): void {
+  const m = r.metrics;
   const p = e7Protocol(true);
   expect(r.id).toBe('e7');
   expect(Object.keys(m.testAccuracy).sort()).toEqual([...MODELS].sort());
@@ -52,7 +51,7 @@ function checkQuick(r: ExperimentResult): void {
     expect(m.testAccuracy[k]).toBeGreaterThanOrEqual(0);
     expect(m.testAccuracy[k]).toBeLessThanOrEqual(1);
     expect(m.perEpoch[k].length).toBe(p.epochs);
-    expect(m.perEpoch[k].at(-1).testAccuracy).toBe(m.testAccuracy[k]);
+    expect(m.perEpoch[k].at(-1)!.testAccuracy).toBe(m.testAccuracy[k]);
     // wall time of every epoch, kept under timing
     expect(m.timing.secondsPerEpoch[k].length).toBe(p.epochs);
     for (const s of m.timing.secondsPerEpoch[k]) expect(s).toBeGreaterThan(0);
@@ -61,8 +60,8 @@ function checkQuick(r: ExperimentResult): void {
   // ten classes: chance is 0.1
   expect(m.testAccuracy.relu).toBeGreaterThan(0.3);
   expect(m.testAccuracy.dlgn).toBeGreaterThan(0.3);
-  for (const k of ['dlgn', 'dlgn-sf']) {
-    expect(m.betaSelection[k].map((s: { beta: number }) => s.beta)).toEqual(p.betas);
+  for (const k of ['dlgn', 'dlgn-sf'] as const) {
+    expect(m.betaSelection[k]!.map((s) => s.beta)).toEqual(p.betas);
     expect(p.betas).toContain(m.betaSelection.chosen[k]);
   }
   expect(m.trainClassCounts).toEqual(new Array(10).fill(p.nTrain / 10));
