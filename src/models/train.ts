@@ -91,7 +91,7 @@ export interface FitOptions {
   valueLr?: number;
   gateWeightDecay?: number;
   valueWeightDecay?: number;
-  /** Soft-gated models only: sets `model.config.beta` at the start of every epoch; the last value stays. */
+  /** Soft-gated models only: sets the model's beta (`setBeta`) at the start of every epoch; the last value stays. */
   betaSchedule?: (epoch: number) => number;
   /**
    * Stop after `patience` consecutive epochs in which the monitored loss did not drop below the
@@ -791,10 +791,7 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
         if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
           throw new Error(`${op}: betaSchedule(${epoch}) returned ${String(beta)}; beta must be a finite number > 0`);
         }
-        // config is a readonly *property*, but the object is this model's own (resolveConfig
-        // builds a fresh one) and the gated families read config.beta at every pass, so writing
-        // it changes the next forward; families.ts needs no setter for that
-        model.config.beta = beta;
+        model.setBeta(beta);
       } else if (hasSoftGates(model)) beta = model.config.beta;
       const lr = optimizer.groups.map((g) => g.lr);
       const order = single ? null : shuffle ? rng.permutation(n) : identity!;
