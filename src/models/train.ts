@@ -8,6 +8,7 @@ import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Workspace, withWorkspace } from '../tensor/workspace.js';
 import type { Network } from './families.js';
+import { EarlyStopping } from './fit/early-stopping.js';
 import { LOSSES, checkDataset, checkLossKind, nonNegative, positiveInt } from './fit/checks.js';
 import type { Dataset, EpochLog, FitAsyncOptions, FitOptions, History, LossKind } from './fit/types.js';
 import { Adam, AdamW, CosineLR, type LRScheduler, Optimizer, type ParamGroup, SGD, StepLR } from './optim.js';
@@ -573,9 +574,7 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
   };
 
   const history: History = { epochs: [], stopped: 'completed', bestEpoch: -1, steps: 0 };
-  let best = Infinity; // lowest monitored loss (bestEpoch)
-  let ref = Infinity; // the patience rule's reference: moves only on improvements > minDelta
-  let wait = 0;
+  const stopping = new EarlyStopping({ monitor, patience, minDelta, lossThreshold: es.lossThreshold });
   let firstLoss = 0; // the first positive batch loss: the divergence guard's reference
 
   const flags = named.map(([, p]) => p.requiresGrad);
@@ -668,23 +667,12 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
       history.epochs.push(log);
       scheduler?.step();
 
-      const monitored = monitor === 'valLoss' ? log.valLoss! : log.loss;
-      if (monitored < best) {
-        best = monitored;
-        history.bestEpoch = epoch;
-      }
-      if (monitored < ref - minDelta) {
-        ref = monitored;
-        wait = 0;
-      } else wait++;
+      const stop = stopping.update(log);
+      history.bestEpoch = stopping.bestEpoch;
       const epochDone = onEpochEnd?.(log);
       if (isThenable(epochDone)) yield epochDone;
-      if (es.lossThreshold !== undefined && monitored <= es.lossThreshold) {
-        history.stopped = 'loss-threshold';
-        break;
-      }
-      if (patience !== undefined && wait >= patience) {
-        history.stopped = 'early-stopping';
+      if (stop !== null) {
+        history.stopped = stop;
         break;
       }
     }
