@@ -3,23 +3,18 @@
 import { isGated } from './config.js';
 import { type Var, noGrad } from '../autograd/engine.js';
 import { crossEntropy, hinge, logistic, mse } from '../autograd/ops/loss.js';
-import { Rng } from '../tensor/random.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Workspace, withWorkspace } from '../tensor/workspace.js';
 import type { Network } from './families.js';
 import { EarlyStopping } from './fit/early-stopping.js';
 import { LOSSES, checkDataset, checkLossKind, nonNegative, positiveInt } from './fit/checks.js';
+import { resolveFitOptions } from './fit/options.js';
 import type { Dataset, EpochLog, FitAsyncOptions, FitOptions, History, LossKind } from './fit/types.js';
 import { Adam, AdamW, CosineLR, type LRScheduler, Optimizer, type ParamGroup, SGD, StepLR } from './optim.js';
 
 export type { Dataset, EpochLog, FitAsyncOptions, FitOptions, History, LossKind, TrainBegin } from './fit/types.js';
 
-const FIT_FIELDS = new Set([
-  'loss', 'epochs', 'batchSize', 'optimizer', 'lr', 'momentum', 'weightDecay', 'betas', 'eps', 'schedule', 'seed',
-  'shuffle', 'validation', 'freeze', 'train', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay',
-  'betaSchedule', 'earlyStopping', 'maxLossGrowth', 'signal', 'onTrainBegin', 'onEpochEnd', 'onBatchEnd', 'onTrainEnd',
-]);
 /** Options that configure an optimiser `fit` builds; with an `Optimizer` instance they would be ignored. */
 const BUILD_FIELDS = ['lr', 'momentum', 'weightDecay', 'betas', 'eps', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay'] as const;
 const GROUP_FIELDS = ['gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay'] as const;
@@ -253,11 +248,6 @@ export function predict(model: Network, x: Tensor, batchSize?: number): Tensor {
   });
 }
 
-function hasSoftGates(model: Network): boolean {
-  const c = model.config;
-  return isGated(c.kind) && c.gate === 'soft';
-}
-
 /** The parameters frozen by `freeze` and `train`, by name; unknown prefixes are errors. */
 function frozenNames(op: string, model: Network, freeze: unknown, train: unknown): Set<string> {
   const names = model.namedParameters().map(([n]) => n);
@@ -478,42 +468,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  * `fitAsync` to await; `fit` does not wait). Pausing between steps changes nothing computed.
  */
 function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, options: FitOptions): Generator<PromiseLike<unknown> | undefined, History> {
-  if (typeof options !== 'object' || options === null) throw new Error(`${op}: options must be an object with loss and epochs`);
-  for (const key of Object.keys(options)) {
-    if (!FIT_FIELDS.has(key) && !(op === 'fitAsync' && key === 'yieldEvery')) throw new Error(`${op}: unknown option '${key}'`);
-  }
-  const kind = checkLossKind(op, options.loss);
-  const epochs = positiveInt(op, 'epochs', options.epochs);
-  const n = checkDataset(op, 'data', model, data, kind);
-  const bs = options.batchSize === undefined ? n : Math.min(positiveInt(op, 'batchSize', options.batchSize), n);
-  if (options.validation !== undefined) checkDataset(op, 'validation', model, options.validation, kind);
-  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
-    throw new Error(`${op}: shuffle must be true or false, got ${JSON.stringify(options.shuffle)}`);
-  }
-  const seed = options.seed ?? 0;
-  if (!(seed instanceof Rng) && (typeof seed !== 'number' || !Number.isInteger(seed))) {
-    throw new Error(`${op}: seed must be an integer or an Rng, got ${JSON.stringify(seed)}`);
-  }
-  if (options.betaSchedule !== undefined && !hasSoftGates(model)) {
-    const c = model.config;
-    throw new Error(
-      `${op}: betaSchedule needs a model with soft gates; this ${c.kind} network has ${isGated(c.kind) ? 'hard gates' : 'no beta'}`,
-    );
-  }
-
-  const growth = options.maxLossGrowth ?? 1e6;
-  if (typeof growth !== 'number' || Number.isNaN(growth) || growth <= 1) {
-    throw new Error(`${op}: maxLossGrowth must be a number > 1 (Infinity: no finite guard), got ${String(growth)}`);
-  }
-  const es = options.earlyStopping ?? {};
-  const monitor = es.monitor ?? (options.validation !== undefined ? 'valLoss' : 'loss');
-  if (monitor !== 'loss' && monitor !== 'valLoss') throw new Error(`${op}: earlyStopping.monitor must be loss or valLoss, got ${JSON.stringify(monitor)}`);
-  if (monitor === 'valLoss' && options.validation === undefined) throw new Error(`${op}: earlyStopping.monitor is 'valLoss' but no validation data was given`);
-  const patience = es.patience === undefined ? undefined : positiveInt(op, 'earlyStopping.patience', es.patience);
-  const minDelta = es.minDelta === undefined ? 0 : nonNegative(op, 'earlyStopping.minDelta', es.minDelta);
-  if (es.lossThreshold !== undefined && (typeof es.lossThreshold !== 'number' || Number.isNaN(es.lossThreshold))) {
-    throw new Error(`${op}: earlyStopping.lossThreshold must be a number, got ${JSON.stringify(es.lossThreshold)}`);
-  }
+  const plan = resolveFitOptions(op, model, data, options);
+  const { loss: kind, epochs, n, batchSize: bs } = plan;
 
   // which parameters train
   const named = model.namedParameters();
@@ -543,12 +499,12 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
   }
   const scheduler = buildScheduler(op, options.schedule, optimizer, epochs);
 
-  const rng = seed instanceof Rng ? seed : new Rng(seed);
-  const shuffle = options.shuffle ?? true;
+  const { rng, shuffle } = plan;
   const single = bs === n; // one batch of everything: shuffling would only reorder a sum
   const identity = single || shuffle ? null : Int32Array.from({ length: n }, (_, i) => i);
   const classification = kind !== 'mse';
-  const { signal, onBatchEnd, onEpochEnd, onTrainBegin, onTrainEnd, betaSchedule } = options;
+  const { betaSchedule } = plan;
+  const { signal, onBatchEnd, onEpochEnd, onTrainBegin, onTrainEnd } = options;
 
   // the last parameter values that gave a finite loss, copied before every step into buffers
   // allocated once (the step is O(n P) anyway; the copy is O(P) and allocation-free)
@@ -574,7 +530,7 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
   };
 
   const history: History = { epochs: [], stopped: 'completed', bestEpoch: -1, steps: 0 };
-  const stopping = new EarlyStopping({ monitor, patience, minDelta, lossThreshold: es.lossThreshold });
+  const stopping = new EarlyStopping(plan.stopping);
   let firstLoss = 0; // the first positive batch loss: the divergence guard's reference
 
   const flags = named.map(([, p]) => p.requiresGrad);
@@ -594,7 +550,7 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
           throw new Error(`${op}: betaSchedule(${epoch}) returned ${String(beta)}; beta must be a finite number > 0`);
         }
         model.setBeta(beta);
-      } else if (hasSoftGates(model)) beta = model.config.beta;
+      } else if (plan.softGates) beta = model.config.beta;
       const lr = optimizer.groups.map((g) => g.lr);
       const order = single ? null : shuffle ? rng.permutation(n) : identity!;
       let lossSum = 0;
@@ -627,10 +583,10 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
           });
         }
         if (firstLoss === 0 && lv > 0) firstLoss = lv;
-        if (firstLoss > 0 && lv > growth * firstLoss) {
+        if (firstLoss > 0 && lv > plan.growth * firstLoss) {
           undoLastStep();
           throw new DivergenceError(
-            `${op}: loss exploded to ${lv.toPrecision(3)} at epoch ${epoch}, batch ${batch} (over maxLossGrowth ${growth} x the first batch loss ${firstLoss.toPrecision(3)}); ` +
+            `${op}: loss exploded to ${lv.toPrecision(3)} at epoch ${epoch}, batch ${batch} (over maxLossGrowth ${plan.growth} x the first batch loss ${firstLoss.toPrecision(3)}); ` +
               'weights restored to the last step before it',
             { reason: 'exploding-loss', epoch, batch, loss: lv, history },
           );
@@ -658,8 +614,8 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
       }
       const log: EpochLog = { epoch, loss: lossSum / n, lr };
       if (classification) log.accuracy = correct / n;
-      if (options.validation !== undefined) {
-        const v = evaluate(model, options.validation, kind, options.batchSize);
+      if (plan.validation !== undefined) {
+        const v = evaluate(model, plan.validation, kind, plan.validationBatchSize);
         log.valLoss = v.loss;
         if (v.accuracy !== undefined) log.valAccuracy = v.accuracy;
       }
