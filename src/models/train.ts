@@ -1,6 +1,5 @@
 // The training loop: minibatch fitting with optimisers, schedules, freezing, early stopping, cancellation.
 
-import { isGated } from './config.js';
 import { type Var, noGrad } from '../autograd/engine.js';
 import { crossEntropy, hinge, logistic, mse } from '../autograd/ops/loss.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -10,16 +9,11 @@ import type { Network } from './families.js';
 import { EarlyStopping } from './fit/early-stopping.js';
 import { LOSSES, checkDataset, checkLossKind, nonNegative, positiveInt } from './fit/checks.js';
 import { resolveFitOptions } from './fit/options.js';
+import { freezeOthers, trainableSet } from './fit/trainable.js';
 import type { Dataset, EpochLog, FitAsyncOptions, FitOptions, History, LossKind } from './fit/types.js';
-import { Adam, AdamW, CosineLR, type LRScheduler, Optimizer, type ParamGroup, SGD, StepLR } from './optim.js';
+import { Optimizer } from './optim.js';
 
 export type { Dataset, EpochLog, FitAsyncOptions, FitOptions, History, LossKind, TrainBegin } from './fit/types.js';
-
-/** Options that configure an optimiser `fit` builds; with an `Optimizer` instance they would be ignored. */
-const BUILD_FIELDS = ['lr', 'momentum', 'weightDecay', 'betas', 'eps', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay'] as const;
-const GROUP_FIELDS = ['gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay'] as const;
-
-const isGate = (name: string): boolean => name.startsWith('gate.');
 
 /**
  * The loss of `kind` between model outputs and targets, as a differentiable scalar.
@@ -248,79 +242,6 @@ export function predict(model: Network, x: Tensor, batchSize?: number): Tensor {
   });
 }
 
-/** The parameters frozen by `freeze` and `train`, by name; unknown prefixes are errors. */
-function frozenNames(op: string, model: Network, freeze: unknown, train: unknown): Set<string> {
-  const names = model.namedParameters().map(([n]) => n);
-  const prefixes: string[] = [];
-  if (freeze !== undefined) {
-    if (!Array.isArray(freeze) || !freeze.every((p) => typeof p === 'string' && p.length > 0)) {
-      throw new Error(`${op}: freeze must be a list of non-empty name prefixes, got ${JSON.stringify(freeze)}`);
-    }
-    for (const p of freeze as string[]) {
-      if (!names.some((n) => n.startsWith(p))) {
-        throw new Error(`${op}: freeze prefix '${p}' matches no parameter (the model has ${names.join(', ')})`);
-      }
-      prefixes.push(p);
-    }
-  }
-  const regime = train ?? 'both';
-  if (regime !== 'both' && regime !== 'gates' && regime !== 'values') {
-    throw new Error(`${op}: train must be one of both, gates, values, got ${JSON.stringify(train)}`);
-  }
-  if (regime !== 'both' && !names.some(isGate)) {
-    throw new Error(`${op}: train: '${regime}' needs gate.* parameters, but a ${model.config.kind} network has none`);
-  }
-  return new Set(
-    names.filter(
-      (n) => prefixes.some((p) => n.startsWith(p)) || (regime === 'gates' && !isGate(n)) || (regime === 'values' && isGate(n)),
-    ),
-  );
-}
-
-/** The optimiser `fit` builds from the options, over the trainable parameters only. */
-function buildOptimizer(op: string, model: Network, options: FitOptions, trainable: [string, Var][]): Optimizer {
-  const kind = options.optimizer ?? 'adam';
-  if (kind !== 'adam' && kind !== 'adamw' && kind !== 'sgd') {
-    throw new Error(`${op}: optimizer must be adam, adamw, sgd or an Optimizer, got ${JSON.stringify(kind)}`);
-  }
-  for (const f of ['lr', 'weightDecay', ...GROUP_FIELDS] as const) {
-    if (options[f] !== undefined) nonNegative(op, f, options[f]);
-  }
-  if (kind === 'sgd' && (options.betas !== undefined || options.eps !== undefined)) {
-    throw new Error(`${op}: betas and eps apply to adam and adamw, not sgd`);
-  }
-  if (kind !== 'sgd' && options.momentum !== undefined) throw new Error(`${op}: momentum applies to sgd, not ${kind}`);
-  const lr = options.lr ?? (kind === 'sgd' ? 0.1 : 1e-3);
-  let params: Var[] | ParamGroup[] = trainable.map(([, p]) => p);
-  if (GROUP_FIELDS.some((f) => options[f] !== undefined)) {
-    if ((options.gateLr !== undefined || options.gateWeightDecay !== undefined) && !model.namedParameters().some(([n]) => isGate(n))) {
-      throw new Error(`${op}: gateLr and gateWeightDecay need gate.* parameters, but a ${model.config.kind} network has none`);
-    }
-    // group order is fixed (gate, value) so EpochLog.lr reads the same for every model; a group
-    // emptied by freezing stays, and simply updates nothing
-    params = [
-      { name: 'gate', params: trainable.filter(([n]) => isGate(n)).map(([, p]) => p), lr: options.gateLr, weightDecay: options.gateWeightDecay },
-      { name: 'value', params: trainable.filter(([n]) => !isGate(n)).map(([, p]) => p), lr: options.valueLr, weightDecay: options.valueWeightDecay },
-    ];
-  }
-  if (kind === 'sgd') return new SGD(params, { lr, momentum: options.momentum, weightDecay: options.weightDecay });
-  const adam = { lr, betas: options.betas, eps: options.eps, weightDecay: options.weightDecay };
-  return kind === 'adam' ? new Adam(params, adam) : new AdamW(params, adam);
-}
-
-function buildScheduler(op: string, schedule: FitOptions['schedule'], opt: Optimizer, epochs: number): LRScheduler | null {
-  if (schedule === undefined) return null;
-  if (schedule.kind === 'step') {
-    if (schedule.gamma !== undefined) nonNegative(op, 'schedule.gamma', schedule.gamma);
-    return new StepLR(opt, positiveInt(op, 'schedule.stepSize', schedule.stepSize), schedule.gamma);
-  }
-  if (schedule.kind === 'cosine') {
-    const tMax = schedule.tMax === undefined ? epochs : positiveInt(op, 'schedule.tMax', schedule.tMax);
-    return new CosineLR(opt, tMax, schedule.etaMin === undefined ? 0 : nonNegative(op, 'schedule.etaMin', schedule.etaMin));
-  }
-  throw new Error(`${op}: schedule.kind must be step or cosine, got ${JSON.stringify((schedule as { kind: unknown }).kind)}`);
-}
-
 /**
  * What `fit` throws when training diverges: a non-finite loss, an exploding loss (see
  * `maxLossGrowth`) or non-finite weights. The model holds the last good weights (those before
@@ -471,33 +392,8 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
   const plan = resolveFitOptions(op, model, data, options);
   const { loss: kind, epochs, n, batchSize: bs } = plan;
 
-  // which parameters train
-  const named = model.namedParameters();
-  const frozen = frozenNames(op, model, options.freeze, options.train);
-  let optimizer: Optimizer;
-  if (options.optimizer instanceof Optimizer) {
-    for (const f of BUILD_FIELDS) {
-      if (options[f] !== undefined) throw new Error(`${op}: ${f} would be ignored: the optimizer passed in was built with its own settings`);
-    }
-    optimizer = options.optimizer;
-    const byVar = new Map(named.map(([name, p]) => [p, name]));
-    for (const p of optimizer.params()) {
-      const name = byVar.get(p);
-      if (name === undefined) throw new Error(`${op}: the optimizer holds a parameter (${p.name ?? 'unnamed'}) that is not one of this model's`);
-      if (frozen.has(name)) throw new Error(`${op}: the optimizer updates '${name}', which freeze/train marks frozen`);
-    }
-  } else {
-    optimizer = buildOptimizer(op, model, options, named.filter(([name]) => !frozen.has(name)));
-  }
-  const params = optimizer.params();
-  if (params.length === 0) throw new Error(`${op}: no parameter is left to train (frozen: ${[...frozen].join(', ')})`);
-  const trainable = new Set(params);
-  const hardGated = model.config.gate === 'hard' && isGated(model.config.kind);
-  if (hardGated && named.every(([name, p]) => !trainable.has(p) || isGate(name))) {
-    // the step gate's rule returns no gradient, so every step would be a silent no-op
-    throw new Error(`${op}: only gate.* parameters would train, but hard gates pass no gradient to them`);
-  }
-  const scheduler = buildScheduler(op, options.schedule, optimizer, epochs);
+  // which parameters train, and how
+  const { optimizer, params, scheduler } = trainableSet(op, model, options, epochs);
 
   const { rng, shuffle } = plan;
   const single = bs === n; // one batch of everything: shuffling would only reorder a sum
@@ -533,8 +429,7 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
   const stopping = new EarlyStopping(plan.stopping);
   let firstLoss = 0; // the first positive batch loss: the divergence guard's reference
 
-  const flags = named.map(([, p]) => p.requiresGrad);
-  for (const [, p] of named) if (!trainable.has(p)) p.requiresGrad = false;
+  const thaw = freezeOthers(model, params);
   try {
     const begun = onTrainBegin?.({ epochs, samples: n, batchSize: bs, stepsPerEpoch: Math.ceil(n / bs) });
     if (isThenable(begun)) yield begun;
@@ -635,9 +530,7 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
     const ended = onTrainEnd?.(history);
     if (isThenable(ended)) yield ended;
   } finally {
-    named.forEach(([, p], i) => {
-      p.requiresGrad = flags[i];
-    });
+    thaw();
   }
   return history;
 }
