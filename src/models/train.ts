@@ -8,12 +8,14 @@ import { Workspace, withWorkspace } from '../tensor/workspace.js';
 import type { Network } from './families.js';
 import { EarlyStopping } from './fit/early-stopping.js';
 import { LOSSES, checkDataset, checkLossKind, nonNegative, positiveInt } from './fit/checks.js';
+import { DivergenceError, DivergenceGuard } from './fit/guard.js';
 import { resolveFitOptions } from './fit/options.js';
 import { freezeOthers, trainableSet } from './fit/trainable.js';
 import type { Dataset, EpochLog, FitAsyncOptions, FitOptions, History, LossKind } from './fit/types.js';
 import { Optimizer } from './optim.js';
 
 export type { Dataset, EpochLog, FitAsyncOptions, FitOptions, History, LossKind, TrainBegin } from './fit/types.js';
+export { DivergenceError };
 
 /**
  * The loss of `kind` between model outputs and targets, as a differentiable scalar.
@@ -243,30 +245,6 @@ export function predict(model: Network, x: Tensor, batchSize?: number): Tensor {
 }
 
 /**
- * What `fit` throws when training diverges: a non-finite loss, an exploding loss (see
- * `maxLossGrowth`) or non-finite weights. The model holds the last good weights (those before
- * the step that broke them); `history` has the epochs completed before it, `history.steps` the
- * steps whose weights are kept. Callers that want to keep the run (the CLI does) save the model from here.
- */
-export class DivergenceError extends Error {
-  override name = 'DivergenceError';
-  constructor(
-    message: string,
-    readonly detail: { reason: 'non-finite-loss' | 'exploding-loss' | 'non-finite-weights'; epoch: number; batch: number; loss: number; history: History },
-  ) {
-    super(message);
-  }
-}
-
-function allFinite(params: Var[]): boolean {
-  for (const p of params) {
-    const d = p.value.data;
-    for (let k = 0; k < d.length; k++) if (!Number.isFinite(d[k])) return false;
-  }
-  return true;
-}
-
-/**
  * Trains `model` in place and returns the per-epoch history. Per batch: zeroGrad, forward,
  * loss, finiteness check, backward, optimiser step. Frozen parameters (`freeze`, `train`, or
  * not in a given optimiser) are left out of the optimiser and have `requiresGrad` switched off
@@ -402,15 +380,9 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
   const { betaSchedule } = plan;
   const { signal, onBatchEnd, onEpochEnd, onTrainBegin, onTrainEnd } = options;
 
-  // the last parameter values that gave a finite loss, copied before every step into buffers
-  // allocated once (the step is O(n P) anyway; the copy is O(P) and allocation-free)
-  const good = params.map((p) => Float64Array.from(p.value.data));
-  const restore = (): void => params.forEach((p, i) => p.value.data.set(good[i]));
-  // the weights go back to before the most recent step, which no longer counts
-  const undoLastStep = (): void => {
-    restore();
-    if (history.steps > 0) history.steps--;
-  };
+  const history: History = { epochs: [], stopped: 'completed', bestEpoch: -1, steps: 0 };
+  const guard = new DivergenceGuard(op, params, plan.growth, history);
+  const stopping = new EarlyStopping(plan.stopping);
 
   // the step itself: a Trainer (one workspace per batch size, so steady-state steps allocate no
   // tensor memory) and, for minibatches, row buffers per batch size for the gathered samples
@@ -424,10 +396,6 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
     }
     return b;
   };
-
-  const history: History = { epochs: [], stopped: 'completed', bestEpoch: -1, steps: 0 };
-  const stopping = new EarlyStopping(plan.stopping);
-  let firstLoss = 0; // the first positive batch loss: the divergence guard's reference
 
   const thaw = freezeOthers(model, params);
   try {
@@ -465,28 +433,9 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
           yb = takeRowsInto(data.y, idx, rows.y);
         }
         // zeroGrad, forward, loss and (if finite) backward, in the trainer's workspace; backward
-        // leaves the weights alone, so `good` is copied after it as well as before
+        // leaves the weights alone, so the guard's copy taken after it is the weights before the step
         const lv = trainer.lossAndGrad(xb, yb);
-        if (!Number.isFinite(lv)) {
-          undoLastStep();
-          throw new DivergenceError(`${op}: loss became ${lv} at epoch ${epoch}, batch ${batch}; weights restored to the last finite step`, {
-            reason: 'non-finite-loss',
-            epoch,
-            batch,
-            loss: lv,
-            history,
-          });
-        }
-        if (firstLoss === 0 && lv > 0) firstLoss = lv;
-        if (firstLoss > 0 && lv > plan.growth * firstLoss) {
-          undoLastStep();
-          throw new DivergenceError(
-            `${op}: loss exploded to ${lv.toPrecision(3)} at epoch ${epoch}, batch ${batch} (over maxLossGrowth ${plan.growth} x the first batch loss ${firstLoss.toPrecision(3)}); ` +
-              'weights restored to the last step before it',
-            { reason: 'exploding-loss', epoch, batch, loss: lv, history },
-          );
-        }
-        for (let i = 0; i < params.length; i++) good[i].set(params[i].value.data);
+        guard.check(lv, epoch, batch);
         trainer.update();
         history.steps++;
         const m = yb.shape[0];
@@ -496,17 +445,7 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
         if (isThenable(batchDone)) yield batchDone;
         yield undefined;
       }
-      // a step can leave NaN weights without any later batch of this epoch noticing
-      if (!allFinite(params)) {
-        undoLastStep();
-        throw new DivergenceError(`${op}: parameters became non-finite at epoch ${epoch}, batch ${batch - 1}; weights restored to the last finite step`, {
-          reason: 'non-finite-weights',
-          epoch,
-          batch: batch - 1,
-          loss: NaN,
-          history,
-        });
-      }
+      guard.checkWeights(epoch, batch - 1);
       const log: EpochLog = { epoch, loss: lossSum / n, lr };
       if (classification) log.accuracy = correct / n;
       if (plan.validation !== undefined) {
