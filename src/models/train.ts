@@ -1,4 +1,4 @@
-// The training loop: minibatch fitting with optimisers, schedules, freezing, early stopping, cancellation.
+// Training: the Trainer's step, evaluate and predict, and the loop of fit and fitAsync (its parts are in ./fit/).
 
 import { type Var, noGrad } from '../autograd/engine.js';
 import { crossEntropy, hinge, logistic, mse } from '../autograd/ops/loss.js';
@@ -9,7 +9,8 @@ import type { Network } from './families.js';
 import { EarlyStopping } from './fit/early-stopping.js';
 import { LOSSES, checkDataset, checkLossKind, nonNegative, positiveInt } from './fit/checks.js';
 import { DivergenceError, DivergenceGuard } from './fit/guard.js';
-import { resolveFitOptions } from './fit/options.js';
+import { Batches } from './fit/batches.js';
+import { type FitPlan, resolveFitOptions } from './fit/options.js';
 import { freezeOthers, trainableSet } from './fit/trainable.js';
 import type { Dataset, EpochLog, FitAsyncOptions, FitOptions, History, LossKind } from './fit/types.js';
 import { Optimizer } from './optim.js';
@@ -163,28 +164,6 @@ export class Trainer {
     if (Number.isFinite(lv)) this.update();
     return lv;
   }
-}
-
-/**
- * Rows `idx` of `src` (the leading axis), written into `dst` (a tensor of the result's shape):
- * what `src.take(idx, 0)` returns, without allocating.
- */
-function takeRowsInto(src: Tensor, idx: Int32Array, dst: Tensor): Tensor {
-  const n = idx.length;
-  if (!src.isContiguous()) {
-    dst.data.set(src.take(idx, 0).values());
-    return dst;
-  }
-  const row = n === 0 ? 0 : dst.size / n;
-  const s = src.data;
-  const d = dst.data;
-  const o = src.offset;
-  for (let i = 0; i < n; i++) {
-    const from = o + idx[i] * row;
-    const to = i * row;
-    for (let j = 0; j < row; j++) d[to + j] = s[from + j];
-  }
-  return dst;
 }
 
 /**
@@ -369,33 +348,16 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, options: FitOptions): Generator<PromiseLike<unknown> | undefined, History> {
   const plan = resolveFitOptions(op, model, data, options);
   const { loss: kind, epochs, n, batchSize: bs } = plan;
-
-  // which parameters train, and how
   const { optimizer, params, scheduler } = trainableSet(op, model, options, epochs);
-
-  const { rng, shuffle } = plan;
-  const single = bs === n; // one batch of everything: shuffling would only reorder a sum
-  const identity = single || shuffle ? null : Int32Array.from({ length: n }, (_, i) => i);
-  const classification = kind !== 'mse';
-  const { betaSchedule } = plan;
   const { signal, onBatchEnd, onEpochEnd, onTrainBegin, onTrainEnd } = options;
-
   const history: History = { epochs: [], stopped: 'completed', bestEpoch: -1, steps: 0 };
   const guard = new DivergenceGuard(op, params, plan.growth, history);
   const stopping = new EarlyStopping(plan.stopping);
-
   // the step itself: a Trainer (one workspace per batch size, so steady-state steps allocate no
-  // tensor memory) and, for minibatches, row buffers per batch size for the gathered samples
+  // tensor memory), and the batches, gathered into row buffers kept per batch size
   const trainer = new Trainer(model, { loss: kind, optimizer });
-  const batchBuffers = new Map<number, { x: Tensor; y: Tensor }>();
-  const batchRows = (m: number): { x: Tensor; y: Tensor } => {
-    let b = batchBuffers.get(m);
-    if (b === undefined) {
-      b = { x: Tensor.zeros([m, ...data.x.shape.slice(1)]), y: Tensor.zeros([m, ...data.y.shape.slice(1)]) };
-      batchBuffers.set(m, b);
-    }
-    return b;
-  };
+  const batches = new Batches(data, plan);
+  const classification = kind !== 'mse';
 
   const thaw = freezeOthers(model, params);
   try {
@@ -406,16 +368,9 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
         history.stopped = 'aborted';
         break;
       }
-      let beta: number | undefined;
-      if (betaSchedule !== undefined) {
-        beta = betaSchedule(epoch);
-        if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
-          throw new Error(`${op}: betaSchedule(${epoch}) returned ${String(beta)}; beta must be a finite number > 0`);
-        }
-        model.setBeta(beta);
-      } else if (plan.softGates) beta = model.config.beta;
+      const beta = epochBeta(op, model, plan, epoch);
       const lr = optimizer.groups.map((g) => g.lr);
-      const order = single ? null : shuffle ? rng.permutation(n) : identity!;
+      batches.newEpoch();
       let lossSum = 0;
       let correct = 0;
       let batch = 0;
@@ -424,22 +379,14 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
           history.stopped = 'aborted';
           break epochLoop;
         }
-        const idx = order === null ? null : order.subarray(start, Math.min(start + bs, n));
-        let xb = data.x;
-        let yb = data.y;
-        if (idx !== null) {
-          const rows = batchRows(idx.length);
-          xb = takeRowsInto(data.x, idx, rows.x);
-          yb = takeRowsInto(data.y, idx, rows.y);
-        }
+        const { x: xb, y: yb } = batches.at(start);
         // zeroGrad, forward, loss and (if finite) backward, in the trainer's workspace; backward
         // leaves the weights alone, so the guard's copy taken after it is the weights before the step
         const lv = trainer.lossAndGrad(xb, yb);
         guard.check(lv, epoch, batch);
         trainer.update();
         history.steps++;
-        const m = yb.shape[0];
-        lossSum += lv * m;
+        lossSum += lv * yb.shape[0];
         if (classification) correct += countCorrect(kind, trainer.output!, yb);
         const batchDone = onBatchEnd?.({ epoch, batch, loss: lv });
         if (isThenable(batchDone)) yield batchDone;
@@ -456,7 +403,6 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
       if (beta !== undefined) log.beta = beta;
       history.epochs.push(log);
       scheduler?.step();
-
       const stop = stopping.update(log);
       history.bestEpoch = stopping.bestEpoch;
       const epochDone = onEpochEnd?.(log);
@@ -472,4 +418,18 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
     thaw();
   }
   return history;
+}
+
+/**
+ * The epoch's soft-gate beta: `betaSchedule(epoch)`, checked and set on the model
+ * (`setBeta`), or the model's own; undefined for a model without soft gates.
+ */
+function epochBeta(op: string, model: Network, plan: FitPlan, epoch: number): number | undefined {
+  if (plan.betaSchedule === undefined) return plan.softGates ? model.config.beta : undefined;
+  const beta = plan.betaSchedule(epoch);
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
+    throw new Error(`${op}: betaSchedule(${epoch}) returned ${String(beta)}; beta must be a finite number > 0`);
+  }
+  model.setBeta(beta);
+  return beta;
 }
