@@ -95,7 +95,7 @@ export interface FitOptions {
   /**
    * Divergence guard: a batch loss above `maxLossGrowth` times the first positive batch loss is
    * an exploding run, treated like a non-finite loss (weights restored to the last step whose
-   * loss passed, a {@link DivergenceError} thrown). Default 1e6; `Infinity` turns the finite
+   * loss passed, a `DivergenceError` thrown). Default 1e6; `Infinity` turns the finite
    * guard off (NaN and infinite losses are always refused).
    */
   maxLossGrowth?: number;
