@@ -83,6 +83,14 @@ export abstract class Network extends Module {
     );
   }
 
+  /**
+   * Sets the inverse temperature of soft gates sigma(beta z) in place; the next pass uses it.
+   * Only soft-gated networks (dgn, dlgn, dlgn-vt with `gate: 'soft'`) have one; this says so.
+   */
+  setBeta(_beta: number): void {
+    throw new Error(`setBeta: a ${this.config.kind} network has no beta (only soft-gated dgn, dlgn and dlgn-vt networks have one)`);
+  }
+
   protected checkInput(op: string, x: Var | Tensor): Var {
     const v = asVar(x);
     if (v.value.ndim !== 2 || v.shape[1] !== this.config.inputDim) {
@@ -281,6 +289,31 @@ abstract class GatedBase extends Network {
       zs.push(augmentedLinear(x, aug));
     }
     return zs;
+  }
+
+  /**
+   * Sets beta, the inverse temperature of the soft gates sigma(beta z), in place: the next
+   * `forward` and `gates` use it and `config.beta` reports it. `fit`'s `betaSchedule` anneals
+   * beta through this at the start of every epoch. Beta must be a finite number > 0, and the
+   * network must have soft gates (a hard gate 1[z > 0] has no beta).
+   *
+   * @example
+   * ```ts
+   * const net = new DLGN({ inputDim: 2, widths: [8, 8], outputDim: 2, beta: 1 }, { rng: 1 });
+   * const x = Tensor.from([[0.3, -0.2]]);
+   * const soft = net.gates(x)[0];
+   * net.setBeta(30); // sharper gates, closer to 1[z > 0]
+   * console.assert(net.config.beta === 30 && net.gates(x)[0].get(0, 0) !== soft.get(0, 0));
+   * ```
+   */
+  override setBeta(beta: number): void {
+    const c = this.config;
+    if (c.gate !== 'soft') throw new Error(`setBeta: this ${c.kind} network has hard gates; beta only scales soft gates sigma(beta z)`);
+    if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
+      throw new Error(`setBeta: beta must be a finite number > 0, got ${String(beta)}`);
+    }
+    // config is this network's own object (resolveConfig builds a fresh one), read at every pass
+    c.beta = beta;
   }
 
   override halfspaces(): HalfSpaces[] {

@@ -1,178 +1,22 @@
-// The training loop: minibatch fitting with optimisers, schedules, freezing, early stopping, cancellation.
+// Training: the Trainer's step, evaluate and predict, and the loop of fit and fitAsync (its parts are in ./fit/).
 
-import { isGated } from './config.js';
 import { type Var, noGrad } from '../autograd/engine.js';
 import { crossEntropy, hinge, logistic, mse } from '../autograd/ops/loss.js';
-import { assertFinite } from '../tensor/ops.js';
-import { Rng } from '../tensor/random.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Workspace, withWorkspace } from '../tensor/workspace.js';
 import type { Network } from './families.js';
-import { Adam, AdamW, CosineLR, type LRScheduler, Optimizer, type ParamGroup, SGD, StepLR } from './optim.js';
+import { EarlyStopping } from './fit/early-stopping.js';
+import { LOSSES, checkDataset, checkLossKind, nonNegative, positiveInt } from './fit/checks.js';
+import { DivergenceError, DivergenceGuard } from './fit/guard.js';
+import { Batches } from './fit/batches.js';
+import { type FitPlan, resolveFitOptions } from './fit/options.js';
+import { freezeOthers, trainableSet } from './fit/trainable.js';
+import type { Dataset, EpochLog, FitAsyncOptions, FitOptions, History, LossKind } from './fit/types.js';
+import { Optimizer } from './optim.js';
 
-/**
- * Inputs and targets. `x` is [n, d]; `y` is [n, k] float targets for `mse`, or [n] labels for
- * the classification losses: integers in [0, k) for `ce`, {0, 1} or {-1, +1} for `logistic`
- * and `hinge` (which need a model with one output).
- */
-export interface Dataset {
-  x: Tensor;
-  y: Tensor;
-}
-
-/** The losses of `src/autograd/ops/loss.ts`. */
-export type LossKind = 'mse' | 'ce' | 'logistic' | 'hinge';
-
-/** One finished epoch. Epochs and batches count from 0 everywhere (logs, callbacks, errors). */
-export interface EpochLog {
-  epoch: number;
-  /** Mean of the epoch's batch losses weighted by batch size (each taken before its step). */
-  loss: number;
-  /**
-   * Classification losses only: the fraction of training samples the batch outputs got right,
-   * counted on the same forward passes as `loss` (free, no extra pass; the weights move during
-   * the epoch, so for minibatches this is a running figure, not the end-of-epoch accuracy).
-   */
-  accuracy?: number;
-  /** `evaluate` on `options.validation` with the weights at the end of the epoch. */
-  valLoss?: number;
-  valAccuracy?: number;
-  /** Learning rate of every optimiser group during this epoch (schedules step after it). */
-  lr: number[];
-  /** The soft-gate beta used during this epoch (soft-gated models only). */
-  beta?: number;
-}
-
-/** What `fit` returns. */
-export interface History {
-  /** Completed epochs only: an epoch cut short by an abort is not logged. */
-  epochs: EpochLog[];
-  stopped: 'completed' | 'early-stopping' | 'loss-threshold' | 'aborted';
-  /** The epoch with the lowest monitored loss (valLoss with validation, else loss); -1 if none. */
-  bestEpoch: number;
-  /** Optimiser steps taken, one per batch. */
-  steps: number;
-}
-
-/** Options of `fit`; only `loss` and `epochs` are required. */
-export interface FitOptions {
-  loss: LossKind;
-  epochs: number;
-  /** Samples per step; default (and anything >= n) is one full batch. The last batch may be smaller. */
-  batchSize?: number;
-  /** Default `adam`. An `Optimizer` instance is used as is: its parameters are the trainable ones. */
-  optimizer?: 'adam' | 'sgd' | 'adamw' | Optimizer;
-  /** Default 1e-3 for adam/adamw, 0.1 for sgd. */
-  lr?: number;
-  /** SGD only. */
-  momentum?: number;
-  weightDecay?: number;
-  /** Adam/AdamW only. */
-  betas?: [number, number];
-  /** Adam/AdamW only. */
-  eps?: number;
-  /** Stepped once per epoch, after the epoch's optimiser steps. Cosine `tMax` defaults to `epochs`. */
-  schedule?: { kind: 'step'; stepSize: number; gamma?: number } | { kind: 'cosine'; tMax?: number; etaMin?: number };
-  /** Seed (default 0) or generator for the per-epoch shuffle; a generator passed in is advanced. */
-  seed?: number | Rng;
-  /** Reshuffle the samples every epoch (default true). */
-  shuffle?: boolean;
-  validation?: Dataset;
-  /** Parameters whose name starts with any prefix are not updated (e.g. `['gate.']`: the kernel regime). */
-  freeze?: string[];
-  /** The paper's regimes: `both` (default), `gates` (only gate.* train), `values` (gate.* frozen). */
-  train?: 'both' | 'gates' | 'values';
-  /**
-   * Separate rates / weight decays for gating (`gate.*`) and value (every other) parameters.
-   * Giving any of the four makes two optimiser groups, named 'gate' and 'value', in that order.
-   */
-  gateLr?: number;
-  valueLr?: number;
-  gateWeightDecay?: number;
-  valueWeightDecay?: number;
-  /** Soft-gated models only: sets `model.config.beta` at the start of every epoch; the last value stays. */
-  betaSchedule?: (epoch: number) => number;
-  /**
-   * Stop after `patience` consecutive epochs in which the monitored loss did not drop below the
-   * best so far by more than `minDelta` (no patience rule when `patience` is omitted), or as soon
-   * as it is <= `lossThreshold`. `monitor` defaults to `valLoss` with validation data, else `loss`.
-   */
-  earlyStopping?: { patience?: number; minDelta?: number; monitor?: 'loss' | 'valLoss'; lossThreshold?: number };
-  /**
-   * Divergence guard: a batch loss above `maxLossGrowth` times the first positive batch loss is
-   * an exploding run, treated like a non-finite loss (weights restored to the last step whose
-   * loss passed, a {@link DivergenceError} thrown). Default 1e6; `Infinity` turns the finite
-   * guard off (NaN and infinite losses are always refused).
-   */
-  maxLossGrowth?: number;
-  /** Checked before every batch; an abort returns the history so far with `stopped: 'aborted'`. */
-  signal?: AbortSignal;
-  /**
-   * Called once, after the options and data are checked and before the first step. Callbacks may
-   * return a promise: `fitAsync` waits for it before going on, `fit` does not.
-   */
-  onTrainBegin?: (t: TrainBegin) => unknown;
-  /** Called after every completed epoch with its log (the same object `History.epochs` keeps). */
-  onEpochEnd?: (e: EpochLog) => unknown;
-  /** Called after each optimiser step with the batch loss computed before it. */
-  onBatchEnd?: (b: { epoch: number; batch: number; loss: number }) => unknown;
-  /** Called once with the history when training stops without an error (completed, early stop, abort). */
-  onTrainEnd?: (h: History) => unknown;
-}
-
-/** What `onTrainBegin` receives. */
-export interface TrainBegin {
-  epochs: number;
-  /** Training samples. */
-  samples: number;
-  /** Samples per step (the last batch of an epoch may be smaller). */
-  batchSize: number;
-  stepsPerEpoch: number;
-}
-
-/** Options of `fitAsync`: those of `fit`, and how often to give the event loop a turn. */
-export interface FitAsyncOptions extends FitOptions {
-  /**
-   * Yield (a macrotask: setImmediate on Node, a MessageChannel message in browsers) after
-   * `steps` optimiser steps or once `ms` milliseconds have passed since the last yield,
-   * whichever comes first. Default `{ ms: 16 }`: about one frame, so a page keeps repainting.
-   */
-  yieldEvery?: { steps?: number; ms?: number };
-}
-
-const LOSSES: readonly LossKind[] = ['mse', 'ce', 'logistic', 'hinge'];
-const FIT_FIELDS = new Set([
-  'loss', 'epochs', 'batchSize', 'optimizer', 'lr', 'momentum', 'weightDecay', 'betas', 'eps', 'schedule', 'seed',
-  'shuffle', 'validation', 'freeze', 'train', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay',
-  'betaSchedule', 'earlyStopping', 'maxLossGrowth', 'signal', 'onTrainBegin', 'onEpochEnd', 'onBatchEnd', 'onTrainEnd',
-]);
-/** Options that configure an optimiser `fit` builds; with an `Optimizer` instance they would be ignored. */
-const BUILD_FIELDS = ['lr', 'momentum', 'weightDecay', 'betas', 'eps', 'gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay'] as const;
-const GROUP_FIELDS = ['gateLr', 'valueLr', 'gateWeightDecay', 'valueWeightDecay'] as const;
-
-const isGate = (name: string): boolean => name.startsWith('gate.');
-
-function checkLossKind(op: string, loss: unknown): LossKind {
-  if (!LOSSES.includes(loss as LossKind)) {
-    throw new Error(`${op}: loss must be one of ${LOSSES.join(', ')}, got ${JSON.stringify(loss)}`);
-  }
-  return loss as LossKind;
-}
-
-function positiveInt(op: string, field: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new Error(`${op}: ${field} must be a positive integer, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-function nonNegative(op: string, field: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new Error(`${op}: ${field} must be a finite number >= 0, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
+export type { Dataset, EpochLog, FitAsyncOptions, FitOptions, History, LossKind, TrainBegin } from './fit/types.js';
+export { DivergenceError };
 
 /**
  * The loss of `kind` between model outputs and targets, as a differentiable scalar.
@@ -196,54 +40,6 @@ export function lossOf(kind: LossKind, out: Var, y: Tensor): Var {
     default:
       throw new Error(`lossOf: loss must be one of ${LOSSES.join(', ')}, got ${JSON.stringify(kind)}`);
   }
-}
-
-/**
- * Checks a dataset against the model and the loss, all at once and before any work, so bad
- * labels in a late batch cannot fail an hour into training. Returns the sample count.
- */
-function checkDataset(op: string, where: string, model: Network, data: Dataset, loss: LossKind): number {
-  if (typeof data !== 'object' || data === null || !(data.x instanceof Tensor) || !(data.y instanceof Tensor)) {
-    throw new Error(`${op}: ${where} must be { x: Tensor, y: Tensor }`);
-  }
-  const { x, y } = data;
-  const { inputDim: d, outputDim: k } = model.config;
-  if (x.ndim !== 2 || x.shape[1] !== d) {
-    throw new Error(`${op}: ${where}.x must be [n, ${d}] (the model's inputDim is ${d}), got ${shapeStr(x.shape)}`);
-  }
-  const n = x.shape[0];
-  if (n === 0) throw new Error(`${op}: ${where} has no samples`);
-  if (y.ndim === 0 || y.shape[0] !== n) {
-    throw new Error(`${op}: ${where}.x has ${n} samples but ${where}.y has shape ${shapeStr(y.shape)}`);
-  }
-  assertFinite(op, x, `${where}.x`);
-  if (loss === 'mse') {
-    if (y.ndim !== 2 || y.shape[1] !== k) {
-      throw new Error(`${op}: for mse ${where}.y must be [${n}, ${k}] (the model's outputDim is ${k}), got ${shapeStr(y.shape)}`);
-    }
-    assertFinite(op, y, `${where}.y`);
-    return n;
-  }
-  if (y.ndim !== 1) throw new Error(`${op}: for ${loss} ${where}.y must be [${n}] labels, got ${shapeStr(y.shape)}`);
-  const v = y.values();
-  if (loss === 'ce') {
-    for (let i = 0; i < n; i++) {
-      if (!Number.isInteger(v[i]) || v[i] < 0 || v[i] >= k) {
-        throw new Error(`${op}: ${where}.y[${i}] = ${v[i]} is not a class index in [0, ${k})`);
-      }
-    }
-    return n;
-  }
-  if (k !== 1) throw new Error(`${op}: ${loss} needs a model with one output, this one has outputDim ${k}`);
-  let has0 = false;
-  let hasNeg = false;
-  for (let i = 0; i < n; i++) {
-    if (v[i] === 0) has0 = true;
-    else if (v[i] === -1) hasNeg = true;
-    else if (v[i] !== 1) throw new Error(`${op}: ${where}.y[${i}] = ${v[i]} is not a label in {0, 1} or {-1, +1}`);
-  }
-  if (has0 && hasNeg) throw new Error(`${op}: ${where}.y mixes labels 0 and -1; use {0, 1} or {-1, +1}`);
-  return n;
 }
 
 /**
@@ -371,28 +167,6 @@ export class Trainer {
 }
 
 /**
- * Rows `idx` of `src` (the leading axis), written into `dst` (a tensor of the result's shape):
- * what `src.take(idx, 0)` returns, without allocating.
- */
-function takeRowsInto(src: Tensor, idx: Int32Array, dst: Tensor): Tensor {
-  const n = idx.length;
-  if (!src.isContiguous()) {
-    dst.data.set(src.take(idx, 0).values());
-    return dst;
-  }
-  const row = n === 0 ? 0 : dst.size / n;
-  const s = src.data;
-  const d = dst.data;
-  const o = src.offset;
-  for (let i = 0; i < n; i++) {
-    const from = o + idx[i] * row;
-    const to = i * row;
-    for (let j = 0; j < row; j++) d[to + j] = s[from + j];
-  }
-  return dst;
-}
-
-/**
  * Loss (and, for ce/logistic/hinge, accuracy) of a model on a dataset, under `noGrad`. Every
  * loss is a mean over samples, so batches are combined weighted by their size; `batchSize`
  * (default: one pass) bounds memory only. Accuracy is as in `EpochLog.accuracy`; mse has none.
@@ -447,108 +221,6 @@ export function predict(model: Network, x: Tensor, batchSize?: number): Tensor {
     }
     return out;
   });
-}
-
-function hasSoftGates(model: Network): boolean {
-  const c = model.config;
-  return isGated(c.kind) && c.gate === 'soft';
-}
-
-/** The parameters frozen by `freeze` and `train`, by name; unknown prefixes are errors. */
-function frozenNames(op: string, model: Network, freeze: unknown, train: unknown): Set<string> {
-  const names = model.namedParameters().map(([n]) => n);
-  const prefixes: string[] = [];
-  if (freeze !== undefined) {
-    if (!Array.isArray(freeze) || !freeze.every((p) => typeof p === 'string' && p.length > 0)) {
-      throw new Error(`${op}: freeze must be a list of non-empty name prefixes, got ${JSON.stringify(freeze)}`);
-    }
-    for (const p of freeze as string[]) {
-      if (!names.some((n) => n.startsWith(p))) {
-        throw new Error(`${op}: freeze prefix '${p}' matches no parameter (the model has ${names.join(', ')})`);
-      }
-      prefixes.push(p);
-    }
-  }
-  const regime = train ?? 'both';
-  if (regime !== 'both' && regime !== 'gates' && regime !== 'values') {
-    throw new Error(`${op}: train must be one of both, gates, values, got ${JSON.stringify(train)}`);
-  }
-  if (regime !== 'both' && !names.some(isGate)) {
-    throw new Error(`${op}: train: '${regime}' needs gate.* parameters, but a ${model.config.kind} network has none`);
-  }
-  return new Set(
-    names.filter(
-      (n) => prefixes.some((p) => n.startsWith(p)) || (regime === 'gates' && !isGate(n)) || (regime === 'values' && isGate(n)),
-    ),
-  );
-}
-
-/** The optimiser `fit` builds from the options, over the trainable parameters only. */
-function buildOptimizer(op: string, model: Network, options: FitOptions, trainable: [string, Var][]): Optimizer {
-  const kind = options.optimizer ?? 'adam';
-  if (kind !== 'adam' && kind !== 'adamw' && kind !== 'sgd') {
-    throw new Error(`${op}: optimizer must be adam, adamw, sgd or an Optimizer, got ${JSON.stringify(kind)}`);
-  }
-  for (const f of ['lr', 'weightDecay', ...GROUP_FIELDS] as const) {
-    if (options[f] !== undefined) nonNegative(op, f, options[f]);
-  }
-  if (kind === 'sgd' && (options.betas !== undefined || options.eps !== undefined)) {
-    throw new Error(`${op}: betas and eps apply to adam and adamw, not sgd`);
-  }
-  if (kind !== 'sgd' && options.momentum !== undefined) throw new Error(`${op}: momentum applies to sgd, not ${kind}`);
-  const lr = options.lr ?? (kind === 'sgd' ? 0.1 : 1e-3);
-  let params: Var[] | ParamGroup[] = trainable.map(([, p]) => p);
-  if (GROUP_FIELDS.some((f) => options[f] !== undefined)) {
-    if ((options.gateLr !== undefined || options.gateWeightDecay !== undefined) && !model.namedParameters().some(([n]) => isGate(n))) {
-      throw new Error(`${op}: gateLr and gateWeightDecay need gate.* parameters, but a ${model.config.kind} network has none`);
-    }
-    // group order is fixed (gate, value) so EpochLog.lr reads the same for every model; a group
-    // emptied by freezing stays, and simply updates nothing
-    params = [
-      { name: 'gate', params: trainable.filter(([n]) => isGate(n)).map(([, p]) => p), lr: options.gateLr, weightDecay: options.gateWeightDecay },
-      { name: 'value', params: trainable.filter(([n]) => !isGate(n)).map(([, p]) => p), lr: options.valueLr, weightDecay: options.valueWeightDecay },
-    ];
-  }
-  if (kind === 'sgd') return new SGD(params, { lr, momentum: options.momentum, weightDecay: options.weightDecay });
-  const adam = { lr, betas: options.betas, eps: options.eps, weightDecay: options.weightDecay };
-  return kind === 'adam' ? new Adam(params, adam) : new AdamW(params, adam);
-}
-
-function buildScheduler(op: string, schedule: FitOptions['schedule'], opt: Optimizer, epochs: number): LRScheduler | null {
-  if (schedule === undefined) return null;
-  if (schedule.kind === 'step') {
-    if (schedule.gamma !== undefined) nonNegative(op, 'schedule.gamma', schedule.gamma);
-    return new StepLR(opt, positiveInt(op, 'schedule.stepSize', schedule.stepSize), schedule.gamma);
-  }
-  if (schedule.kind === 'cosine') {
-    const tMax = schedule.tMax === undefined ? epochs : positiveInt(op, 'schedule.tMax', schedule.tMax);
-    return new CosineLR(opt, tMax, schedule.etaMin === undefined ? 0 : nonNegative(op, 'schedule.etaMin', schedule.etaMin));
-  }
-  throw new Error(`${op}: schedule.kind must be step or cosine, got ${JSON.stringify((schedule as { kind: unknown }).kind)}`);
-}
-
-/**
- * What `fit` throws when training diverges: a non-finite loss, an exploding loss (see
- * `maxLossGrowth`) or non-finite weights. The model holds the last good weights (those before
- * the step that broke them); `history` has the epochs completed before it, `history.steps` the
- * steps whose weights are kept. Callers that want to keep the run (the CLI does) save the model from here.
- */
-export class DivergenceError extends Error {
-  override name = 'DivergenceError';
-  constructor(
-    message: string,
-    readonly detail: { reason: 'non-finite-loss' | 'exploding-loss' | 'non-finite-weights'; epoch: number; batch: number; loss: number; history: History },
-  ) {
-    super(message);
-  }
-}
-
-function allFinite(params: Var[]): boolean {
-  for (const p of params) {
-    const d = p.value.data;
-    for (let k = 0; k < d.length; k++) if (!Number.isFinite(d[k])) return false;
-  }
-  return true;
 }
 
 /**
@@ -674,109 +346,20 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  * `fitAsync` to await; `fit` does not wait). Pausing between steps changes nothing computed.
  */
 function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, options: FitOptions): Generator<PromiseLike<unknown> | undefined, History> {
-  if (typeof options !== 'object' || options === null) throw new Error(`${op}: options must be an object with loss and epochs`);
-  for (const key of Object.keys(options)) {
-    if (!FIT_FIELDS.has(key) && !(op === 'fitAsync' && key === 'yieldEvery')) throw new Error(`${op}: unknown option '${key}'`);
-  }
-  const kind = checkLossKind(op, options.loss);
-  const epochs = positiveInt(op, 'epochs', options.epochs);
-  const n = checkDataset(op, 'data', model, data, kind);
-  const bs = options.batchSize === undefined ? n : Math.min(positiveInt(op, 'batchSize', options.batchSize), n);
-  if (options.validation !== undefined) checkDataset(op, 'validation', model, options.validation, kind);
-  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
-    throw new Error(`${op}: shuffle must be true or false, got ${JSON.stringify(options.shuffle)}`);
-  }
-  const seed = options.seed ?? 0;
-  if (!(seed instanceof Rng) && (typeof seed !== 'number' || !Number.isInteger(seed))) {
-    throw new Error(`${op}: seed must be an integer or an Rng, got ${JSON.stringify(seed)}`);
-  }
-  if (options.betaSchedule !== undefined && !hasSoftGates(model)) {
-    const c = model.config;
-    throw new Error(
-      `${op}: betaSchedule needs a model with soft gates; this ${c.kind} network has ${isGated(c.kind) ? 'hard gates' : 'no beta'}`,
-    );
-  }
-
-  const growth = options.maxLossGrowth ?? 1e6;
-  if (typeof growth !== 'number' || Number.isNaN(growth) || growth <= 1) {
-    throw new Error(`${op}: maxLossGrowth must be a number > 1 (Infinity: no finite guard), got ${String(growth)}`);
-  }
-  const es = options.earlyStopping ?? {};
-  const monitor = es.monitor ?? (options.validation !== undefined ? 'valLoss' : 'loss');
-  if (monitor !== 'loss' && monitor !== 'valLoss') throw new Error(`${op}: earlyStopping.monitor must be loss or valLoss, got ${JSON.stringify(monitor)}`);
-  if (monitor === 'valLoss' && options.validation === undefined) throw new Error(`${op}: earlyStopping.monitor is 'valLoss' but no validation data was given`);
-  const patience = es.patience === undefined ? undefined : positiveInt(op, 'earlyStopping.patience', es.patience);
-  const minDelta = es.minDelta === undefined ? 0 : nonNegative(op, 'earlyStopping.minDelta', es.minDelta);
-  if (es.lossThreshold !== undefined && (typeof es.lossThreshold !== 'number' || Number.isNaN(es.lossThreshold))) {
-    throw new Error(`${op}: earlyStopping.lossThreshold must be a number, got ${JSON.stringify(es.lossThreshold)}`);
-  }
-
-  // which parameters train
-  const named = model.namedParameters();
-  const frozen = frozenNames(op, model, options.freeze, options.train);
-  let optimizer: Optimizer;
-  if (options.optimizer instanceof Optimizer) {
-    for (const f of BUILD_FIELDS) {
-      if (options[f] !== undefined) throw new Error(`${op}: ${f} would be ignored: the optimizer passed in was built with its own settings`);
-    }
-    optimizer = options.optimizer;
-    const byVar = new Map(named.map(([name, p]) => [p, name]));
-    for (const p of optimizer.params()) {
-      const name = byVar.get(p);
-      if (name === undefined) throw new Error(`${op}: the optimizer holds a parameter (${p.name ?? 'unnamed'}) that is not one of this model's`);
-      if (frozen.has(name)) throw new Error(`${op}: the optimizer updates '${name}', which freeze/train marks frozen`);
-    }
-  } else {
-    optimizer = buildOptimizer(op, model, options, named.filter(([name]) => !frozen.has(name)));
-  }
-  const params = optimizer.params();
-  if (params.length === 0) throw new Error(`${op}: no parameter is left to train (frozen: ${[...frozen].join(', ')})`);
-  const trainable = new Set(params);
-  const hardGated = model.config.gate === 'hard' && isGated(model.config.kind);
-  if (hardGated && named.every(([name, p]) => !trainable.has(p) || isGate(name))) {
-    // the step gate's rule returns no gradient, so every step would be a silent no-op
-    throw new Error(`${op}: only gate.* parameters would train, but hard gates pass no gradient to them`);
-  }
-  const scheduler = buildScheduler(op, options.schedule, optimizer, epochs);
-
-  const rng = seed instanceof Rng ? seed : new Rng(seed);
-  const shuffle = options.shuffle ?? true;
-  const single = bs === n; // one batch of everything: shuffling would only reorder a sum
-  const identity = single || shuffle ? null : Int32Array.from({ length: n }, (_, i) => i);
-  const classification = kind !== 'mse';
-  const { signal, onBatchEnd, onEpochEnd, onTrainBegin, onTrainEnd, betaSchedule } = options;
-
-  // the last parameter values that gave a finite loss, copied before every step into buffers
-  // allocated once (the step is O(n P) anyway; the copy is O(P) and allocation-free)
-  const good = params.map((p) => Float64Array.from(p.value.data));
-  const restore = (): void => params.forEach((p, i) => p.value.data.set(good[i]));
-  // the weights go back to before the most recent step, which no longer counts
-  const undoLastStep = (): void => {
-    restore();
-    if (history.steps > 0) history.steps--;
-  };
-
-  // the step itself: a Trainer (one workspace per batch size, so steady-state steps allocate no
-  // tensor memory) and, for minibatches, row buffers per batch size for the gathered samples
-  const trainer = new Trainer(model, { loss: kind, optimizer });
-  const batchBuffers = new Map<number, { x: Tensor; y: Tensor }>();
-  const batchRows = (m: number): { x: Tensor; y: Tensor } => {
-    let b = batchBuffers.get(m);
-    if (b === undefined) {
-      b = { x: Tensor.zeros([m, ...data.x.shape.slice(1)]), y: Tensor.zeros([m, ...data.y.shape.slice(1)]) };
-      batchBuffers.set(m, b);
-    }
-    return b;
-  };
-
+  const plan = resolveFitOptions(op, model, data, options);
+  const { loss: kind, epochs, n, batchSize: bs } = plan;
+  const { optimizer, params, scheduler } = trainableSet(op, model, options, epochs);
+  const { signal, onBatchEnd, onEpochEnd, onTrainBegin, onTrainEnd } = options;
   const history: History = { epochs: [], stopped: 'completed', bestEpoch: -1, steps: 0 };
-  let best = Infinity; // lowest monitored loss (bestEpoch)
-  let ref = Infinity; // the patience rule's reference: moves only on improvements > minDelta
-  let wait = 0;
-  let firstLoss = 0; // the first positive batch loss: the divergence guard's reference
+  const guard = new DivergenceGuard(op, params, plan.growth, history);
+  const stopping = new EarlyStopping(plan.stopping);
+  // the step itself: a Trainer (one workspace per batch size, so steady-state steps allocate no
+  // tensor memory), and the batches, gathered into row buffers kept per batch size
+  const trainer = new Trainer(model, { loss: kind, optimizer });
+  const batches = new Batches(data, plan);
+  const classification = kind !== 'mse';
 
-  const flags = named.map(([, p]) => p.requiresGrad);
-  for (const [, p] of named) if (!trainable.has(p)) p.requiresGrad = false;
+  const thaw = freezeOthers(model, params);
   try {
     const begun = onTrainBegin?.({ epochs, samples: n, batchSize: bs, stepsPerEpoch: Math.ceil(n / bs) });
     if (isThenable(begun)) yield begun;
@@ -785,19 +368,9 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
         history.stopped = 'aborted';
         break;
       }
-      let beta: number | undefined;
-      if (betaSchedule !== undefined) {
-        beta = betaSchedule(epoch);
-        if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
-          throw new Error(`${op}: betaSchedule(${epoch}) returned ${String(beta)}; beta must be a finite number > 0`);
-        }
-        // config is a readonly *property*, but the object is this model's own (resolveConfig
-        // builds a fresh one) and the gated families read config.beta at every pass, so writing
-        // it changes the next forward; families.ts needs no setter for that
-        model.config.beta = beta;
-      } else if (hasSoftGates(model)) beta = model.config.beta;
+      const beta = epochBeta(op, model, plan, epoch);
       const lr = optimizer.groups.map((g) => g.lr);
-      const order = single ? null : shuffle ? rng.permutation(n) : identity!;
+      batches.newEpoch();
       let lossSum = 0;
       let correct = 0;
       let batch = 0;
@@ -806,94 +379,57 @@ function* trainSteps(op: 'fit' | 'fitAsync', model: Network, data: Dataset, opti
           history.stopped = 'aborted';
           break epochLoop;
         }
-        const idx = order === null ? null : order.subarray(start, Math.min(start + bs, n));
-        let xb = data.x;
-        let yb = data.y;
-        if (idx !== null) {
-          const rows = batchRows(idx.length);
-          xb = takeRowsInto(data.x, idx, rows.x);
-          yb = takeRowsInto(data.y, idx, rows.y);
-        }
+        const { x: xb, y: yb } = batches.at(start);
         // zeroGrad, forward, loss and (if finite) backward, in the trainer's workspace; backward
-        // leaves the weights alone, so `good` is copied after it as well as before
+        // leaves the weights alone, so the guard's copy taken after it is the weights before the step
         const lv = trainer.lossAndGrad(xb, yb);
-        if (!Number.isFinite(lv)) {
-          undoLastStep();
-          throw new DivergenceError(`${op}: loss became ${lv} at epoch ${epoch}, batch ${batch}; weights restored to the last finite step`, {
-            reason: 'non-finite-loss',
-            epoch,
-            batch,
-            loss: lv,
-            history,
-          });
-        }
-        if (firstLoss === 0 && lv > 0) firstLoss = lv;
-        if (firstLoss > 0 && lv > growth * firstLoss) {
-          undoLastStep();
-          throw new DivergenceError(
-            `${op}: loss exploded to ${lv.toPrecision(3)} at epoch ${epoch}, batch ${batch} (over maxLossGrowth ${growth} x the first batch loss ${firstLoss.toPrecision(3)}); ` +
-              'weights restored to the last step before it',
-            { reason: 'exploding-loss', epoch, batch, loss: lv, history },
-          );
-        }
-        for (let i = 0; i < params.length; i++) good[i].set(params[i].value.data);
+        guard.check(lv, epoch, batch);
         trainer.update();
         history.steps++;
-        const m = yb.shape[0];
-        lossSum += lv * m;
+        lossSum += lv * yb.shape[0];
         if (classification) correct += countCorrect(kind, trainer.output!, yb);
         const batchDone = onBatchEnd?.({ epoch, batch, loss: lv });
         if (isThenable(batchDone)) yield batchDone;
         yield undefined;
       }
-      // a step can leave NaN weights without any later batch of this epoch noticing
-      if (!allFinite(params)) {
-        undoLastStep();
-        throw new DivergenceError(`${op}: parameters became non-finite at epoch ${epoch}, batch ${batch - 1}; weights restored to the last finite step`, {
-          reason: 'non-finite-weights',
-          epoch,
-          batch: batch - 1,
-          loss: NaN,
-          history,
-        });
-      }
+      guard.checkWeights(epoch, batch - 1);
       const log: EpochLog = { epoch, loss: lossSum / n, lr };
       if (classification) log.accuracy = correct / n;
-      if (options.validation !== undefined) {
-        const v = evaluate(model, options.validation, kind, options.batchSize);
+      if (plan.validation !== undefined) {
+        const v = evaluate(model, plan.validation, kind, plan.validationBatchSize);
         log.valLoss = v.loss;
         if (v.accuracy !== undefined) log.valAccuracy = v.accuracy;
       }
       if (beta !== undefined) log.beta = beta;
       history.epochs.push(log);
       scheduler?.step();
-
-      const monitored = monitor === 'valLoss' ? log.valLoss! : log.loss;
-      if (monitored < best) {
-        best = monitored;
-        history.bestEpoch = epoch;
-      }
-      if (monitored < ref - minDelta) {
-        ref = monitored;
-        wait = 0;
-      } else wait++;
+      const stop = stopping.update(log);
+      history.bestEpoch = stopping.bestEpoch;
       const epochDone = onEpochEnd?.(log);
       if (isThenable(epochDone)) yield epochDone;
-      if (es.lossThreshold !== undefined && monitored <= es.lossThreshold) {
-        history.stopped = 'loss-threshold';
-        break;
-      }
-      if (patience !== undefined && wait >= patience) {
-        history.stopped = 'early-stopping';
+      if (stop !== null) {
+        history.stopped = stop;
         break;
       }
     }
     const ended = onTrainEnd?.(history);
     if (isThenable(ended)) yield ended;
   } finally {
-    named.forEach(([, p], i) => {
-      p.requiresGrad = flags[i];
-    });
+    thaw();
   }
   return history;
+}
+
+/**
+ * The epoch's soft-gate beta: `betaSchedule(epoch)`, checked and set on the model
+ * (`setBeta`), or the model's own; undefined for a model without soft gates.
+ */
+function epochBeta(op: string, model: Network, plan: FitPlan, epoch: number): number | undefined {
+  if (plan.betaSchedule === undefined) return plan.softGates ? model.config.beta : undefined;
+  const beta = plan.betaSchedule(epoch);
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
+    throw new Error(`${op}: betaSchedule(${epoch}) returned ${String(beta)}; beta must be a finite number > 0`);
+  }
+  model.setBeta(beta);
+  return beta;
 }

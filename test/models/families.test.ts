@@ -485,6 +485,36 @@ describe('halfspaces() and gates() by family', () => {
   });
 });
 
+describe('setBeta', () => {
+  it.each(['dgn', 'dlgn', 'dlgn-vt'] as const)('%s: after setBeta(b) the model computes what one built with beta b does, to the bit', (kind) => {
+    const cfg: ModelConfig = { kind, inputDim: 2, widths: [4, 3], outputDim: 2, beta: 2 };
+    const x = randomInput(9, 2, 5);
+    const model = createModel(cfg, { rng: 6 });
+    const before = model.forward(x).value.values();
+    model.setBeta(7);
+    const same = createModel({ ...cfg, beta: 7 }, { rng: 6 });
+    expect(model.config.beta).toBe(7);
+    const after = model.forward(x).value.values();
+    expect(Array.from(after)).toEqual(Array.from(same.forward(x).value.values()));
+    expect(Array.from(after)).not.toEqual(Array.from(before));
+    model.gates(x).forEach((g, l) => expect(Array.from(g.values())).toEqual(Array.from(same.gates(x)[l].values())));
+  });
+
+  it('refuses a bad beta, hard gates and ungated families, naming the reason; the config is left as it was', () => {
+    const soft = createModel({ kind: 'dlgn', inputDim: 2, widths: [3], outputDim: 1, beta: 4 });
+    for (const b of [0, -1, NaN, Infinity, '3' as unknown as number]) {
+      expect(() => soft.setBeta(b)).toThrow(`setBeta: beta must be a finite number > 0, got ${String(b)}`);
+    }
+    expect(soft.config.beta).toBe(4);
+    const hard = createModel({ kind: 'dlgn', inputDim: 2, widths: [3], outputDim: 1, gate: 'hard', beta: 4 });
+    expect(() => hard.setBeta(2)).toThrow('setBeta: this dlgn network has hard gates; beta only scales soft gates sigma(beta z)');
+    expect(hard.config.beta).toBe(4);
+    for (const kind of ['dnn', 'dln'] as const) {
+      expect(() => createModel({ kind, inputDim: 2, widths: [3], outputDim: 1 }).setBeta(2)).toThrow(`setBeta: a ${kind} network has no beta`);
+    }
+  });
+});
+
 describe('DLGN-VT: the meet-in-the-middle contraction is the sum over paths', () => {
   // out[n, c] = sum over paths (i_1..i_L) of V[c, i_1..i_L] prod_l G_l[n, i_l], summed here one
   // path at a time, against the model's forward; and every gradient against the same network
