@@ -116,13 +116,9 @@ function rowsRepeat(x: Tensor): boolean {
 }
 
 /**
- * Which inputs of a layer want a gradient, read once when the node is recorded. The rules below
- * test these booleans instead of reading `.requiresGrad` and `.value` off their inputs: a rule
- * runs for layers with and without a trainable input, and a property read that one kind of
- * layer never reaches leaves TurboFan without feedback for it; the other kind then deoptimised
- * the rule on every call (18 times in 20 steps of a DLGN), and its long loop finished in the
- * interpreter, boxing every double (150 kB of garbage per step). For the same reason the
- * weight-gradient routine (dense, or for a repeated row) is picked at record time.
+ * Which inputs of a layer want a gradient, read once when the node is recorded: the rules test
+ * these booleans, never their inputs' properties, and the weight-gradient routine is picked then
+ * too, so a rule is not deoptimised (docs/engine.md, "Why the loops look like this").
  */
 function needs(xv: Var, w: Var, b: Var | null): { needX: boolean; needW: boolean; needB: boolean } {
   return { needX: xv.requiresGrad, needW: w.requiresGrad, needB: b !== null && b.requiresGrad };
@@ -130,7 +126,7 @@ function needs(xv: Var, w: Var, b: Var | null): { needX: boolean; needW: boolean
 
 /**
  * The gradients of z = x W^T + b from dz: [dx, dW] or [dx, dW, db], null where not wanted.
- * A named function, so every layer's rule shares one well-fed optimised copy of it.
+ * One named function for every layer's rule, so it is optimised once, on all their feedback.
  */
 function affineGrads(
   dz: Tensor | null, wt: Tensor, xt: Tensor, wgrad: (dz: Tensor, x: Tensor) => Tensor,
@@ -445,8 +441,8 @@ export function softGatedLinear(
 }
 
 /*
- * Loop kernels, each a function that ends with its loop (see the note in src/tensor/ops.ts: code
- * after a loop compiled on-stack before it ever ran deoptimised on every call).
+ * Loop kernels, each a function that ends with its loop, so nothing after the loop can
+ * deoptimise (docs/engine.md, "Why the loops look like this").
  */
 
 /** Every one of n rows of zd = the m values of row. */
