@@ -6,8 +6,9 @@ import { sameShape, shapeStr } from '../tensor/shape.js';
 
 /**
  * Every primitive the engine knows. A node can only be recorded with one of these names and a
- * gradient rule (see `record`), so a primitive without a rule cannot be written; and
- * test/autograd/every-op.test.ts gradchecks each name of this list, so one without a check fails.
+ * gradient rule (see `record`), so a primitive without a rule cannot be written. `OPS`
+ * (src/autograd/ops/table.ts) has an entry for each name, which the compiler checks, and
+ * test/autograd/every-op.test.ts gradchecks every entry, so one without a check fails.
  */
 export const PRIMITIVES = [
   'add', 'sub', 'mul', 'div', 'neg', 'pow', 'exp', 'log', 'sqrt', 'abs', 'maximum', 'minimum',

@@ -4,11 +4,9 @@ import { wasmApi, type WasmApi, type WasmMemory } from './wasm/assembler.js';
 import { EXP_TABLE_BYTES, type ElementwiseExports, elementwiseModuleBytes, writeExpTables } from './wasm/elementwise-module.js';
 
 /*
- * Why: a JavaScript loop over typed arrays that arrive as arguments (every kernel's case: the
- * arrays are whatever tensors the step made) is compiled by TurboFan with a map check and
- * reloads of the length and data pointer of every array on every iteration, unless the loop is
- * inlined into a caller that holds the arrays as constants. A WebAssembly function addresses
- * its memory by byte offset with none of that, and runs two values per instruction with f64x2.
+ * Why: a JavaScript loop re-checks every typed array it was passed on each iteration
+ * (docs/engine.md, "Why the loops look like this"); WebAssembly addresses its memory by byte
+ * offset without those checks, and runs two values per instruction with f64x2.
  *
  * So a `Workspace` may keep its buffers in an `Arena`: one WebAssembly.Memory cut into
  * Float64Array views, with the elementwise module (src/tensor/wasm/elementwise-module.ts)

@@ -38,19 +38,9 @@ import { GEMM_MAX_PAGES, type GemmInstance, createGemmInstance } from './wasm/ge
  * SIMD (src/tensor/wasm, used where the engine supports it, ~4x faster) and in plain JavaScript
  * (`microKernel`, the fallback); the notes below were measured on the JavaScript one.
  *
- * The micro-kernel keeps an MR x NR tile of C in local variables, which TurboFan allocates to
- * the x64 XMM registers (15 usable): each k step loads MR + NR values and does MR*NR
- * multiply-adds, so bigger tiles need fewer loads per flop until the accumulators, operands and
- * products no longer fit and spill to the stack. Measured (AMD Zen 5 VM, Node 20, packed slivers
- * in a module constant, KC = 256, variants interleaved in one process, GFLOP/s): 4x3 6.13,
- * 3x4 6.14, 4x4 5.97, 5x2 5.78, 2x5 5.80, 3x3 5.24 (no spills, but 18 flops per 6 loads),
- * 4x2 4.68. Unrolling k by two was 10-20% slower (more spills), and reordering the loads so each
- * b is used right after it is loaded changed nothing: TurboFan schedules all loads, then all
- * multiplies, then all adds whatever the source order. KC = 128 was ~25% slower than 256 (the
- * C tile is read and written, and the call made, twice as often), KC = 512 ~7% slower; MC of
- * 48..128 and NC of 255..1020 were within noise of each other. 4x3 rather than 3x4 because M
- * is the batch in this engine's layers (often a power of two) while N is the feature count,
- * often small and odd (2, 10), where a 3-wide sliver wastes less than a 4-wide one.
+ * The micro-kernel keeps an MR x NR = 4 x 3 tile of C in local variables (registers): the
+ * fastest tile measured, and the best fit for a batch M and a small, odd N; the measurements,
+ * and KC = 256, are in docs/engine.md, "Why the loops look like this".
  *
  * Edge tiles: slivers at the bottom/right edge are padded with zeros when packed, so the
  * micro-kernel always runs the full MR x NR tile; only the real mr x nr corner is written back.
@@ -98,14 +88,9 @@ const SMALL_WORK = 64;
  * every call, so calls allocate nothing. The A block lives at [0, MC*KC), the B panel at
  * [B_BASE, B_BASE + KC*NC): 1.2 MB in all.
  *
- * It is a fixed-size module-level `const` rather than a buffer grown on demand, on purpose:
- * TurboFan then treats it as a known object, folds its length and data pointer into the
- * micro-kernel as constants and drops the per-iteration map check and field reloads it must
- * emit for a typed array that arrives as an argument or through a `let` (a loop's stack check
- * could, in principle, detach the buffer). Measured in one process, same loop otherwise:
- * module const 5.95 GFLOP/s against 5.44 for arguments on a quiet host, 4.9 against 3.5 when
- * the host was busy. The fixed size is what bounds the blocks: every dimension is split into
- * blocks of at most MC x KC (A) and KC x NC (B), so no call ever needs more.
+ * It is a fixed-size module-level `const` on purpose: loops over it run without the checks a
+ * typed array argument costs on every iteration (docs/engine.md, "Why the loops look like
+ * this"). The fixed size bounds the blocks: at most MC x KC (A) and KC x NC (B) per call.
  *
  * The state is invisible to callers: `gemm` is synchronous and never calls out, so no two
  * calls interleave on one thread, and each worker thread has its own module instance.
@@ -489,10 +474,8 @@ function packSlivers4(d0: number, count: number, kc: number, X: Float64Array, ba
  * in p order in 12 locals, then C[cIdx + r*cRs + c] = t (add = false) or += t (add = true) for
  * the real mr x nr corner. One call does 2*MR*NR*kc = 24*kc flops from (MR+NR)*kc = 7*kc loads.
  *
- * `(x + c) | 0` on the pack indices tells TurboFan the sum is an int32 that cannot overflow
- * (they are below PACK.length), which removes an overflow check per load; PACK being a
- * module constant removes the map check and field reloads (see PACK). Unrolling k by two was
- * measured slower (register spills), so the loop stays simple.
+ * `(x + c) | 0` on the pack indices marks each sum an int32 that cannot overflow (all are below
+ * PACK.length), which saves a check per load (docs/engine.md, "Why the loops look like this").
  */
 function microKernel(
   kc: number, aIdx: number, bIdx: number,
@@ -719,15 +702,9 @@ export function gemmKernelCounts(): { wasm: number; javascript: number } {
 }
 
 /*
- * Feedback warm-up. TurboFan compiles a function with the type feedback its interpreter runs
- * have gathered so far; a branch never taken by then (an edge tile, the accumulate mode, a
- * partial sliver) is compiled as a deoptimisation exit. The micro-kernels are often compiled
- * on-stack (OSR) inside their first long k-loop, before any edge tile has run, and V8 11 (Node
- * 20) kept re-entering that OSR code: a DLGN training step at Fashion-MNIST scale deoptimised
- * the 4x3 kernel 1800 times in 60 steps, each time finishing the call in the interpreter (slow,
- * and boxing every double). Running every path once on tiny operands before the first product
- * gives each branch its feedback first; it costs microseconds and changes no result. It runs on
- * the first call, not when the module loads: importing the engine does no work.
+ * Feedback warm-up: the first call runs every path of the JavaScript kernels once on tiny
+ * operands, so no branch is left for a deoptimisation later (docs/engine.md, "Why the loops look
+ * like this"). Microseconds, no result changed, and nothing at import.
  */
 let warmed = false;
 

@@ -76,8 +76,8 @@ function rowInArena(A: Arena, bd: Float64Array, bo: number, m: number): number {
 }
 
 /*
- * The JavaScript bodies, each a function that ends with its loop: code after a loop compiled
- * on-stack before it ever ran deoptimised on every call (see src/tensor/ops.ts).
+ * The JavaScript bodies, each a function that ends with its loop, so nothing after the loop can
+ * deoptimise (docs/engine.md, "Why the loops look like this").
  */
 
 /** h[k] = G[go + k] z[k]. */

@@ -140,10 +140,9 @@ export function sigmoidScalar(x: number): number {
 }
 
 /*
- * The array forms below repeat `expScalar`'s body inside their loops instead of calling it.
- * V8 does not always inline a call from a loop into a function of another module; when it does
- * not, every returned double is boxed in a fresh HeapNumber (16 bytes), and a DLGN step at
- * paper scale made 0.5 MB of garbage that way. Written out, the loop allocates nothing.
+ * The array forms below repeat `expScalar`'s body inside their loops instead of calling it: a
+ * call that is not inlined boxes every double it returns (docs/engine.md, "Why the loops look
+ * like this"). Written out, the loop allocates nothing.
  */
 
 /** out[k] = e^(src[o + k]) for k < n, as `expScalar`. */

@@ -101,9 +101,9 @@ export function zipWith(op: string, a: Tensor, b: Tensor, f: (x: number, y: numb
 }
 
 /*
- * Arithmetic without closures. `zipWith` calls its `f` once per element through a call site
- * shared by every op (megamorphic, never inlined): ~9 ns per element. The four arithmetic ops
- * instead pick a layout case once and run a loop with the operator written in it:
+ * Arithmetic without closures: `zipWith`'s call of `f` per element is slow (~9 ns, docs/engine.md,
+ * "Why the loops look like this"), so the four arithmetic ops pick a layout case once and run a
+ * loop with the operator written in it:
  *   SAME  a, b contiguous with one shape
  *   SCAL  one side holds one value (a scalar, or any shape of size 1)
  *   ROW   a contiguous [..., m], b contiguous with the trailing extents of a (the bias add
@@ -596,11 +596,7 @@ export function stack(ts: readonly Tensor[], axis = 0): Tensor {
 
 /*
  * Loop kernels. Every long loop of this file lives in a function of its own that ends with the
- * loop. TurboFan often first compiles a loop on-stack (OSR) during its first long run; code after
- * the loop that had not run yet then has no type feedback and becomes a deoptimisation exit,
- * and V8 11 kept re-entering that OSR code: at Fashion-MNIST scale `relu` deoptimised on every
- * call (twice per step), ~1 ms each. With nothing after the loop there is nothing to miss, and
- * the small wrappers get optimised normally.
+ * loop, so nothing after the loop can deoptimise (docs/engine.md, "Why the loops look like this").
  */
 
 function negKernel(out: Float64Array, d: Float64Array, o: number, n: number): void {

@@ -116,13 +116,9 @@ function rowsRepeat(x: Tensor): boolean {
 }
 
 /**
- * Which inputs of a layer want a gradient, read once when the node is recorded. The rules below
- * test these booleans instead of reading `.requiresGrad` and `.value` off their inputs: a rule
- * runs for layers with and without a trainable input, and a property read that one kind of
- * layer never reaches leaves TurboFan without feedback for it; the other kind then deoptimised
- * the rule on every call (18 times in 20 steps of a DLGN), and its long loop finished in the
- * interpreter, boxing every double (150 kB of garbage per step). For the same reason the
- * weight-gradient routine (dense, or for a repeated row) is picked at record time.
+ * Which inputs of a layer want a gradient, read once when the node is recorded: the rules test
+ * these booleans, never their inputs' properties, and the weight-gradient routine is picked then
+ * too, so a rule is not deoptimised (docs/engine.md, "Why the loops look like this").
  */
 function needs(xv: Var, w: Var, b: Var | null): { needX: boolean; needW: boolean; needB: boolean } {
   return { needX: xv.requiresGrad, needW: w.requiresGrad, needB: b !== null && b.requiresGrad };
@@ -130,7 +126,7 @@ function needs(xv: Var, w: Var, b: Var | null): { needX: boolean; needW: boolean
 
 /**
  * The gradients of z = x W^T + b from dz: [dx, dW] or [dx, dW, db], null where not wanted.
- * A named function, so every layer's rule shares one well-fed optimised copy of it.
+ * One named function for every layer's rule, so it is optimised once, on all their feedback.
  */
 function affineGrads(
   dz: Tensor | null, wt: Tensor, xt: Tensor, wgrad: (dz: Tensor, x: Tensor) => Tensor,
@@ -310,6 +306,68 @@ export function augmentedLinear(x: Var | Tensor, aug: Var | Tensor): Var {
 }
 
 /**
+ * How a gated layer's gradient splits at h = G (*) z: from dh (contiguous) and the values of z
+ * and of the gate G (contiguous from `go`), writes dz = dh (*) G and the gradient of the gate's
+ * own input into `dGate`; either output may be null (not wanted).
+ */
+type GateRule = (
+  dh: Tensor, zd: Float64Array, gd: Float64Array, go: number, dGate: Float64Array | null, dz: Float64Array | null, size: number,
+) => void;
+
+/**
+ * The core the two gated layers share, h = G (*) (x W^T + b) recorded as `op`: checks x, W, b
+ * and the shape of the gate's input (named `gateWhat` in the error), makes the gate G from that
+ * input by `makeGate` (after the checks), computes the product, then z += b and h = G (*) z in
+ * one pass; its rule hands dh to `gateRule` and the dz it gives to `affineGrads`. Returns h and G.
+ */
+function gatedAffine(
+  op: 'gatedLinear' | 'softGatedLinear', gateIn: Var, gateWhat: string,
+  x: Var | Tensor, weight: Var | Tensor, bias: Var | Tensor | null | undefined,
+  makeGate: (input: Tensor) => Tensor, gateRule: GateRule,
+): { out: Var; gate: Tensor } {
+  const xv = asVar(x);
+  const w = asVar(weight);
+  const b = checkLayer(op, xv, w, bias);
+  const n = xv.shape[0];
+  const m = w.shape[0];
+  if (gateIn.value.ndim !== 2 || gateIn.shape[0] !== n || gateIn.shape[1] !== m) {
+    throw new Error(`${op}: ${gateWhat} must have shape ${shapeStr([n, m])}, got ${shapeStr(gateIn.shape)}`);
+  }
+  const G = makeGate(gateIn.value);
+  const gd = G.data;
+  const go = G.offset;
+  // forward, one pass after the product: z[i][j] += b[j]; h[i][j] = G[i][j] z[i][j]
+  const z = affine(xv.value, w.value, null);
+  const zd = z.data;
+  const h = allocDataUninit(n * m);
+  if (b === null) gateKernel(h, gd, go, zd, n * m);
+  else {
+    const bc = b.value.contiguous();
+    gateBiasKernel(h, gd, go, zd, bc.data, bc.offset, n, m);
+  }
+  const inputs = b === null ? [gateIn, xv, w] : [gateIn, xv, w, b];
+  const { needX, needW, needB } = needs(xv, w, b);
+  const needGate = gateIn.requiresGrad;
+  const needZ = needX || needW || needB;
+  const xt = xv.value;
+  const wt = w.value;
+  const wgrad = rowsRepeat(xt) ? weightGradRepeated : weightGradDense;
+  // h = G (*) z: the gate's rule gives dz and the gate input's gradient; then z = x W^T + b as in `linear`
+  const hasBias = b !== null;
+  const out = record(op, inputs, new Tensor(h, [n, m]), (g) => {
+    const size = n * m;
+    const dGate = needGate ? allocDataUninit(size) : null;
+    const dz = needZ ? allocDataUninit(size) : null;
+    gateRule(g.contiguous(), zd, gd, go, dGate, dz, size);
+    const dzT = dz === null ? null : new Tensor(dz, [n, m]);
+    const grads = affineGrads(dzT, wt, xt, wgrad, needX, needW, hasBias, needB);
+    grads.unshift(dGate === null ? null : new Tensor(dGate, [n, m]));
+    return grads;
+  });
+  return { out, gate: G };
+}
+
+/**
  * The gated linear layer of the DGN and DLGN value networks, fused into one primitive:
  *
  *     h = G (*) z,   z = x W^T + b        G [n, out] (the gates), x [n, in], W [out, in], b [out]
@@ -324,46 +382,13 @@ export function augmentedLinear(x: Var | Tensor, aug: Var | Tensor): Var {
  * ```
  */
 export function gatedLinear(gate: Var | Tensor, x: Var | Tensor, weight: Var | Tensor, bias?: Var | Tensor | null): Var {
-  const gv = asVar(gate);
-  const xv = asVar(x);
-  const w = asVar(weight);
-  const b = checkLayer('gatedLinear', xv, w, bias);
-  const n = xv.shape[0];
-  const m = w.shape[0];
-  if (gv.value.ndim !== 2 || gv.shape[0] !== n || gv.shape[1] !== m) {
-    throw new Error(`gatedLinear: gate must have shape ${shapeStr([n, m])}, got ${shapeStr(gv.shape)}`);
-  }
-  // forward, one pass after the product: z[i][j] += b[j]; h[i][j] = G[i][j] z[i][j]
-  const z = affine(xv.value, w.value, null);
-  const zd = z.data;
-  const G = gv.value.contiguous();
-  const gd = G.data;
-  const go = G.offset;
-  const h = allocDataUninit(n * m);
-  if (b === null) gateKernel(h, gd, go, zd, n * m);
-  else {
-    const bc = b.value.contiguous();
-    gateBiasKernel(h, gd, go, zd, bc.data, bc.offset, n, m);
-  }
-  const inputs = b === null ? [gv, xv, w] : [gv, xv, w, b];
-  const { needX, needW, needB } = needs(xv, w, b);
-  const needG = gv.requiresGrad;
-  const needZ = needX || needW || needB;
-  const xt = xv.value;
-  const wt = w.value;
-  const wgrad = rowsRepeat(xt) ? weightGradRepeated : weightGradDense;
-  // h = G (*) z:  dh/dG = z,  dh/dz = G; then z = x W^T + b as in `linear`
-  const hasBias = b !== null;
-  return record('gatedLinear', inputs, new Tensor(h, [n, m]), (g) => {
-    const size = n * m;
-    const dG = needG ? allocDataUninit(size) : null;
-    const dz = needZ ? allocDataUninit(size) : null;
-    productGrads(g.contiguous(), zd, gd, go, dG, dz, size);
-    const dzT = dz === null ? null : new Tensor(dz, [n, m]);
-    const grads = affineGrads(dzT, wt, xt, wgrad, needX, needW, hasBias, needB);
-    grads.unshift(dG === null ? null : new Tensor(dG, [n, m]));
-    return grads;
-  });
+  // the gate is given (read in place when contiguous); dh/dG = z, dh/dz = G
+  return gatedAffine('gatedLinear', asVar(gate), 'gate', x, weight, bias, contiguousGate, productGrads).out;
+}
+
+/** A given gate as the gated core reads it. */
+function contiguousGate(g: Tensor): Tensor {
+  return g.contiguous();
 }
 
 /** dG = g (*) z and dz = g (*) G in one pass (either may be null), g contiguous; the order of `mul`'s rule. */
@@ -403,53 +428,21 @@ function productGrads(g: Tensor, zd: Float64Array, gd: Float64Array, go: number,
 export function softGatedLinear(
   zg: Var | Tensor, beta: number, x: Var | Tensor, weight: Var | Tensor, bias?: Var | Tensor | null,
 ): { out: Var; gate: Var } {
-  const zv = asVar(zg);
-  const xv = asVar(x);
-  const w = asVar(weight);
-  const b = checkLayer('softGatedLinear', xv, w, bias);
-  const n = xv.shape[0];
-  const m = w.shape[0];
-  if (zv.value.ndim !== 2 || zv.shape[0] !== n || zv.shape[1] !== m) {
-    throw new Error(`softGatedLinear: gate pre-activation must have shape ${shapeStr([n, m])}, got ${shapeStr(zv.shape)}`);
-  }
-  if (!Number.isFinite(beta)) throw new Error(`softGatedLinear: beta must be finite, got ${beta}`);
-  const G = T.scaledSigmoid(zv.value, beta);
-  const gd = G.data;
-  // forward after the product, one pass: z[i][j] += b[j]; h[i][j] = G[i][j] z[i][j]
-  const z = affine(xv.value, w.value, null);
-  const zd = z.data;
-  const h = allocDataUninit(n * m);
-  if (b === null) gateKernel(h, gd, 0, zd, n * m);
-  else {
-    const bc = b.value.contiguous();
-    gateBiasKernel(h, gd, 0, zd, bc.data, bc.offset, n, m);
-  }
-  const inputs = b === null ? [zv, xv, w] : [zv, xv, w, b];
-  const { needX, needW, needB } = needs(xv, w, b);
-  const needZg = zv.requiresGrad;
-  const needZ = needX || needW || needB;
-  const xt = xv.value;
-  const wt = w.value;
-  const wgrad = rowsRepeat(xt) ? weightGradRepeated : weightGradDense;
-  // h = G (*) z, G = sigma(beta zg):  dh/dz = G,  dh/dzg = z beta G (1 - G); then z = x W^T + b
-  const hasBias = b !== null;
-  const out = record('softGatedLinear', inputs, new Tensor(h, [n, m]), (g) => {
-    const size = n * m;
-    const dzg = needZg ? allocDataUninit(size) : null;
-    const dz = needZ ? allocDataUninit(size) : null;
-    const gc = g.contiguous();
-    softGateGrads(gc.data, gc.offset, zd, gd, beta, dzg, dz, size);
-    const dzT = dz === null ? null : new Tensor(dz, [n, m]);
-    const grads = affineGrads(dzT, wt, xt, wgrad, needX, needW, hasBias, needB);
-    grads.unshift(dzg === null ? null : new Tensor(dzg, [n, m]));
-    return grads;
-  });
-  return { out, gate: new Var(G, false) };
+  // G = sigma(beta zg), a fresh buffer (offset 0, as softGateGrads reads it); dh/dzg = z beta G (1 - G)
+  const { out, gate } = gatedAffine(
+    'softGatedLinear', asVar(zg), 'gate pre-activation', x, weight, bias,
+    (t) => {
+      if (!Number.isFinite(beta)) throw new Error(`softGatedLinear: beta must be finite, got ${beta}`);
+      return T.scaledSigmoid(t, beta);
+    },
+    (dh, zd, gd, _go, dzg, dz, size) => softGateGrads(dh.data, dh.offset, zd, gd, beta, dzg, dz, size),
+  );
+  return { out, gate: new Var(gate, false) };
 }
 
 /*
- * Loop kernels, each a function that ends with its loop (see the note in src/tensor/ops.ts: code
- * after a loop compiled on-stack before it ever ran deoptimised on every call).
+ * Loop kernels, each a function that ends with its loop, so nothing after the loop can
+ * deoptimise (docs/engine.md, "Why the loops look like this").
  */
 
 /** Every one of n rows of zd = the m values of row. */

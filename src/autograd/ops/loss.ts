@@ -71,8 +71,8 @@ export function crossEntropy(logits: Var, labels: Labels): Var {
 }
 
 /**
- * gz = (softmax - onehot(y)) scale, a loop in a function of its own: the rule runs once per step,
- * and a rule's loop left to run in the interpreter boxed every double it wrote.
+ * gz = (softmax - onehot(y)) scale, a loop in a function of its own, so the rule's loop is
+ * optimised rather than left in the interpreter (docs/engine.md, "Why the loops look like this").
  */
 function softmaxGradKernel(gz: Float64Array, p: Float64Array, y: ArrayLike<number>, n: number, k: number, scale: number): void {
   for (let i = 0; i < n; i++) {
