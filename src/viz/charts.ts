@@ -6,6 +6,7 @@ import {
   BandScale,
   DASHES,
   Figure,
+  type FigureOptions,
   LinearScale,
   type LegendItem,
   LogScale,
@@ -107,10 +108,7 @@ export function lineChart(o: LineChartOptions): string {
   const frame = chartFrame(fn, {
     width,
     height,
-    title: o.title,
-    subtitle: o.subtitle,
-    xLabel: o.xLabel,
-    yLabel: o.yLabel,
+    ...chartText(o),
     legend: items,
     yScale: (range) => {
       if (logY) {
@@ -155,16 +153,14 @@ export function lineChart(o: LineChartOptions): string {
   return fig.toString();
 }
 
+/** The text fields of a chart's options, as the frame takes them. */
+type ChartText = Pick<FigureOptions, 'title' | 'subtitle' | 'xLabel' | 'yLabel'>;
+const chartText = (o: ChartText): ChartText => ({ title: o.title, subtitle: o.subtitle, xLabel: o.xLabel, yLabel: o.yLabel });
+
 /** A figure with a plot area sized around a y scale's tick labels and a legend panel on the right. */
 function chartFrame(
   fn: string,
-  o: {
-    width: number;
-    height: number;
-    title?: string;
-    subtitle?: string;
-    xLabel?: string;
-    yLabel?: string;
+  o: Pick<FigureOptions, 'width' | 'height'> & ChartText & {
     legend: LegendItem[];
     yScale: (range: [number, number]) => Scale;
     bottomExtra?: number;
@@ -269,10 +265,7 @@ export function heatmap(o: HeatmapOptions): string {
   const fig = new Figure({
     width,
     height,
-    title: o.title,
-    subtitle: o.subtitle,
-    xLabel: o.xLabel,
-    yLabel: o.yLabel,
+    ...chartText(o),
     yTickWidth: yTickW,
     margin: { top, left, bottom: height - top - ph, right: width - left - pw },
   });
@@ -391,10 +384,7 @@ export function barChart(o: BarChartOptions): string {
   const frame = chartFrame(fn, {
     width,
     height,
-    title: o.title,
-    subtitle: o.subtitle,
-    xLabel: o.xLabel,
-    yLabel: o.yLabel,
+    ...chartText(o),
     legend: items,
     bottomExtra: (maxLines - 1) * STYLE.tickSize * 1.2,
     topExtra: STYLE.tickSize + 4,
@@ -534,10 +524,7 @@ export function scatterPlot(o: ScatterOptions): string {
   const frame = chartFrame(fn, {
     width,
     height,
-    title: o.title,
-    subtitle: o.subtitle,
-    xLabel: o.xLabel,
-    yLabel: o.yLabel,
+    ...chartText(o),
     legend: items,
     yScale: (range) => {
       const s = new LinearScale(ye, range);
