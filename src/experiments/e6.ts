@@ -241,6 +241,8 @@ export interface E6TreeMetrics {
   fromClusters: number;
   trainAccuracy: number;
   testAccuracy: number;
+  /** The DLGN it was read from, on the training split (its test accuracy is `testAccuracy.dlgn`). */
+  dlgnTrainAccuracy: number;
   /** Per true node: the distance to the closest extracted split. */
   closest: number[];
   /** [t]: true nodes with an extracted split within thresholds[t]. */
@@ -407,6 +409,7 @@ function measureE6(ctx: ExperimentContext, p: E6Protocol, t: E6Training): { metr
     fromClusters: clusterSplits(dlgnTree),
     trainAccuracy: treeAccuracy(dlgnTree, data.train),
     testAccuracy: treeAccuracy(dlgnTree, data.test),
+    dlgnTrainAccuracy: evaluate(chosen.dlgn.model, data.train, 'ce', 1000).accuracy!,
     closest: treeNear.map((r) => r.closestDistance),
     nodesFound: thr.map((_, i) => treeNear.filter((r) => r.counts[i] > 0).length),
   };
@@ -527,7 +530,7 @@ function figuresE6(p: E6Protocol, s: E6Shape, m: Omit<E6Metrics, 'timing'>): { a
 }
 
 /** The report: protocol, every configuration, test accuracy, hyperplanes, the extracted tree, findings. */
-function reportE6(p: E6Protocol, s: E6Shape, m: Omit<E6Metrics, 'timing'>, figs: ReturnType<typeof figuresE6>, dlgnTree: ReturnType<typeof extractTree>, dlgnTrainAccuracy: number): string {
+function reportE6(p: E6Protocol, s: E6Shape, m: Omit<E6Metrics, 'timing'>, figs: ReturnType<typeof figuresE6>, dlgnTree: ReturnType<typeof extractTree>): string {
   const { testAccuracy, chosen } = m;
   const dl = m.hyperplanes.dlgn;
   const hyper = m.hyperplanes;
@@ -656,7 +659,7 @@ function reportE6(p: E6Protocol, s: E6Shape, m: Omit<E6Metrics, 'timing'>, figs:
     table(
       ['', 'train accuracy', 'test accuracy'],
       [
-        ['DLGN', pct(dlgnTrainAccuracy), pct(testAccuracy.dlgn)],
+        ['DLGN', pct(treeResult.dlgnTrainAccuracy), pct(testAccuracy.dlgn)],
         [`tree read out of it (depth ${treeResult.depth}, ${treeResult.splits} splits, ${treeResult.leaves} leaves)`, pct(treeResult.trainAccuracy), pct(treeResult.testAccuracy)],
       ],
     ),
@@ -724,8 +727,7 @@ export async function runE6(ctx: ExperimentContext, p: E6Protocol): Promise<Expe
   const { data, runs } = training;
   const shape: E6Shape = { quick: ctx.quick, sizes: { train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] }, treeNodes: data.tree.nodes };
   const figs = figuresE6(p, shape, metrics);
-  const dlgnTrainAccuracy = evaluate(training.chosen.dlgn.model, data.train, 'ce', 1000).accuracy!;
-  const markdown = reportE6(p, shape, metrics, figs, dlgnTree, dlgnTrainAccuracy);
+  const markdown = reportE6(p, shape, metrics, figs, dlgnTree);
   const figures = [figs.accuracy, figs.near, figs.closest, figs.tree, ...(figs.grid ? [figs.grid] : [])];
   const timing = {
     totalSeconds: (performance.now() - t0) / 1000,
