@@ -5,30 +5,70 @@ import { clip, clipText } from '../tensor/errors.js';
 /** The five families of docs/math.md (`dnn` is the ReLU network). */
 export type ModelKind = 'dln' | 'dnn' | 'dgn' | 'dlgn' | 'dlgn-vt';
 
-/**
- * A model's architecture, with the field names of the PyTorch fixtures
- * (`docs/fixtures.md`). Gated kinds read `features`, `gate`, `beta`, `valueInput`.
- */
-export interface ModelConfig {
-  kind: ModelKind;
+/** What every family's config has: the sizes and whether it has biases. */
+interface BaseConfig {
   inputDim: number;
   /** Hidden widths m_1..m_L (L >= 1). */
   widths: number[];
   outputDim: number;
   /** Biases everywhere (default true). */
   bias?: boolean;
+}
+
+/** The fields the gated families read. */
+interface GatedFields {
   /** Gating features: `cf` composite (deep linear gating, the DLGN default) or `sf` shallow. */
   features?: 'cf' | 'sf';
   /** Soft gates sigma(beta z) or hard gates 1[z > 0]. */
   gate?: 'soft' | 'hard';
-  /** Inverse temperature of soft gates, > 0. */
+  /** Inverse temperature of soft gates, > 0 (default 10). */
   beta?: number;
-  /** Value network input: all ones (DLGN default) or x. */
+  /** Value network input: all ones (the DLGN default) or x (the DGN default). */
   valueInput?: 'ones' | 'input';
 }
 
-/** A config with every default filled in. */
-export type ResolvedConfig = Required<ModelConfig>;
+/**
+ * A deep linear network. The gated fields are accepted and ignored (a resolved config states
+ * them for every family, and configs are often built by spreading one into another).
+ */
+export interface DLNConfig extends BaseConfig, GatedFields {
+  kind: 'dln';
+}
+
+/** A ReLU network (gated fields ignored, as for `DLNConfig`). */
+export interface DNNConfig extends BaseConfig, GatedFields {
+  kind: 'dnn';
+}
+
+/** A deep gated network: ReLU gating features, a gated value network (value input x by default). */
+export interface DGNConfig extends BaseConfig, GatedFields {
+  kind: 'dgn';
+}
+
+/** A deep linearly gated network: linear gating, a gated value network (value input ones by default). */
+export interface DLGNConfig extends BaseConfig, GatedFields {
+  kind: 'dlgn';
+}
+
+/** A DLGN with a value tensor: shallow gates only and no value network, so `features` is `sf` and `valueInput` `ones`. */
+export interface DLGNVTConfig extends BaseConfig, GatedFields {
+  kind: 'dlgn-vt';
+  features?: 'sf';
+  valueInput?: 'ones';
+}
+
+/**
+ * A model's architecture, one variant per family (narrow it on `kind`), with the field names
+ * of the PyTorch fixtures (`docs/fixtures.md`). `resolveConfig` checks it at run time as well:
+ * a config read from a file is not typed.
+ */
+export type ModelConfig = DLNConfig | DNNConfig | DGNConfig | DLGNConfig | DLGNVTConfig;
+
+/** Every field filled in, for a set of kinds. */
+type Filled<C extends ModelConfig> = Required<C>;
+
+/** A config with every default filled in (what `model.config` holds and a checkpoint stores), one variant per family. */
+export type ResolvedConfig = Filled<DLNConfig> | Filled<DNNConfig> | Filled<DGNConfig> | Filled<DLGNConfig> | Filled<DLGNVTConfig>;
 
 const KINDS: readonly ModelKind[] = ['dln', 'dnn', 'dgn', 'dlgn', 'dlgn-vt'];
 const KNOWN_FIELDS = new Set(['kind', 'inputDim', 'widths', 'outputDim', 'bias', 'features', 'gate', 'beta', 'valueInput']);
@@ -90,7 +130,7 @@ export function resolveConfig(config: ModelConfig): ResolvedConfig {
     gate: oneOf('gate', config.gate, ['soft', 'hard'] as const, 'soft'),
     beta,
     valueInput: oneOf('valueInput', config.valueInput, ['ones', 'input'] as const, kind === 'dgn' ? 'input' : 'ones'),
-  };
+  } as ResolvedConfig; // a dlgn-vt's features ('sf') and valueInput ('ones') were checked above
 }
 
 /**
@@ -164,7 +204,8 @@ export function familyConfig(name: FamilyName, rest: Omit<ModelConfig, 'kind' | 
   const { beta, gate, valueInput, ...plain } = rest;
   if (!isGated(f.kind)) return { ...plain, kind: f.kind };
   const gated = { ...plain, kind: f.kind, features: f.features, ...(beta === undefined ? {} : { beta }), ...(gate === undefined ? {} : { gate }) };
-  return hasValueTensor(f.kind) || valueInput === undefined ? gated : { ...gated, valueInput };
+  // FAMILY_NAMES pairs each kind with its features (sf for dlgn-vt), and a dlgn-vt gets no valueInput
+  return (hasValueTensor(f.kind) || valueInput === undefined ? gated : { ...gated, valueInput }) as ModelConfig;
 }
 
 /** The family name of a config (the inverse of `familyConfig` on kind and features). */

@@ -8,7 +8,7 @@ import { reshape, transpose } from '../autograd/ops/movement.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type CheckpointJson, checkpointFromJson, checkpointJson, parseCheckpoint } from './checkpoint.js';
-import { type ModelConfig, type ResolvedConfig, archLabel, isGated, resolveConfig, startsAtInput } from './config.js';
+import { type DLGNVTConfig, type ModelConfig, type ResolvedConfig, archLabel, isGated, resolveConfig, startsAtInput } from './config.js';
 import { type InitOptions, type Linear, Module, initLinear, makeLinear, toRng } from './module.js';
 
 /** A gating unit as an affine function of the input: on where `weight . x + bias > 0`. */
@@ -414,7 +414,7 @@ export const DEFAULT_MAX_VALUE_ENTRIES = 2 ** 25;
 export class DLGNVT extends GatedBase {
   readonly value: Var;
 
-  constructor(config: Omit<ModelConfig, 'kind' | 'valueInput'>, options: InitOptions & { maxValueEntries?: number } = {}) {
+  constructor(config: Omit<DLGNVTConfig, 'kind' | 'valueInput'>, options: InitOptions & { maxValueEntries?: number } = {}) {
     const resolved = resolveConfig({ ...config, kind: 'dlgn-vt' });
     const paths = resolved.widths.reduce((p, m) => p * m, 1);
     const entries = paths * resolved.outputDim;
@@ -495,7 +495,7 @@ export function createModel(config: ModelConfig, options: InitOptions & { maxVal
     case 'dlgn':
       return new DLGN(rest, options);
     case 'dlgn-vt': {
-      const { valueInput: _v, ...vt } = rest;
+      const { kind: _k, valueInput: _v, ...vt } = c; // narrowed on kind: features is 'sf'
       return new DLGNVT(vt, options);
     }
   }

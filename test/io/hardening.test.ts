@@ -27,7 +27,7 @@ describe('parameterCount: the size of a model from its config alone', () => {
   for (const kind of ['dln', 'dnn', 'dgn', 'dlgn', 'dlgn-vt'] as const) {
     for (const bias of [true, false]) {
       for (const features of kind === 'dlgn-vt' ? (['sf'] as const) : (['cf', 'sf'] as const)) {
-        configs.push({ kind, inputDim: 3, widths: [4, 5, 2], outputDim: 2, bias, ...(kind === 'dln' || kind === 'dnn' ? {} : { features }) });
+        configs.push({ kind, inputDim: 3, widths: [4, 5, 2], outputDim: 2, bias, ...(kind === 'dln' || kind === 'dnn' ? {} : { features }) } as ModelConfig);
       }
     }
   }

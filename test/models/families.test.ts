@@ -1,7 +1,7 @@
 // The five model families: PyTorch parity per fixture case, config validation, names, init, identities.
 
 import { describe, expect, it } from 'vitest';
-import { FAMILY_LIST, FAMILY_NAMES, type FamilyName, type ModelConfig, familyConfig, familyOf, resolveConfig } from '../../src/models/config.js';
+import { FAMILY_LIST, FAMILY_NAMES, type DGNConfig, type DLGNConfig, type FamilyName, type ModelConfig, familyConfig, familyOf, resolveConfig } from '../../src/models/config.js';
 import { DEFAULT_MAX_VALUE_ENTRIES, DLGN, DLGNVT, type Model, createModel, withHardGates } from '../../src/models/families.js';
 import type { InitScheme } from '../../src/models/module.js';
 import { lossOf } from '../../src/models/train.js';
@@ -189,16 +189,28 @@ describe('config validation', () => {
     expect(bad({ kind: 'dlgn-vt', features: 'cf' })).toThrow("model config: features must be 'sf' for dlgn-vt (its gates all read x)");
   });
 
+  it('types a config per family: narrowing on kind gives that family, and a dlgn-vt with composite features does not type-check', () => {
+    const c: ModelConfig = JSON.parse('{"kind":"dlgn-vt","inputDim":2,"widths":[3],"outputDim":1}');
+    if (c.kind === 'dlgn-vt') {
+      const f: 'sf' | undefined = c.features; // DLGNVTConfig: only shallow features
+      expect(f).toBeUndefined();
+    }
+    // npm test type-checks the tests: if this stopped being a type error, the build would fail
+    // @ts-expect-error a DLGN-VT has shallow gates only
+    const wrong: ModelConfig = { kind: 'dlgn-vt', inputDim: 2, widths: [3], outputDim: 1, features: 'cf' };
+    expect(() => createModel(wrong)).toThrow(/features must be 'sf' for dlgn-vt/);
+  });
+
   it("dlgn-vt refuses valueInput 'input' (it has no value network) instead of silently dropping it", () => {
     // 'ones' stays accepted: checkpoints store the full resolved config
-    expect(createModel({ ...base, kind: 'dlgn-vt', valueInput: 'ones' }).config.valueInput).toBe('ones');
+    expect(createModel({ inputDim: 2, widths: [4, 4], outputDim: 1, kind: 'dlgn-vt', valueInput: 'ones' }).config.valueInput).toBe('ones');
     expect(bad({ kind: 'dlgn-vt', valueInput: 'input' })).toThrow(/model config: valueInput .*dlgn-vt/);
   });
 
   it('defaults: bias true, cf (sf for dlgn-vt), soft, beta 10, ones (input for dgn)', () => {
     expect(resolveConfig(base)).toEqual({ ...base, bias: true, features: 'cf', gate: 'soft', beta: 10, valueInput: 'ones' });
     expect(resolveConfig({ ...base, kind: 'dgn' }).valueInput).toBe('input');
-    expect(resolveConfig({ ...base, kind: 'dlgn-vt' }).features).toBe('sf');
+    expect(resolveConfig({ inputDim: 2, widths: [4, 4], outputDim: 1, kind: 'dlgn-vt' }).features).toBe('sf');
   });
 });
 
@@ -690,7 +702,7 @@ describe('effective gating: a DLGN gating network evaluated through its half-spa
   }
 
   it('applies to composite DLGN gating when the input is narrower than every gating layer that feeds another', () => {
-    const on = (cfg: Omit<ModelConfig, 'outputDim'>): boolean => (createModel({ ...cfg, outputDim: 1 }, { rng: 1 }) as DLGN).effectiveGating;
+    const on = (cfg: Omit<DLGNConfig | DGNConfig, 'outputDim'>): boolean => (createModel({ ...cfg, outputDim: 1 }, { rng: 1 }) as DLGN).effectiveGating;
     expect(on({ kind: 'dlgn', inputDim: 2, widths: [16, 16, 16, 16] })).toBe(true);
     expect(on({ kind: 'dlgn', inputDim: 2, widths: [16, 3] })).toBe(true); // the last layer feeds no gating layer
     expect(on({ kind: 'dlgn', inputDim: 20, widths: [20, 20, 20] })).toBe(false);

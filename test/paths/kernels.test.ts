@@ -131,13 +131,13 @@ function randomNet(f: Family, seed: number, bias?: boolean): { model: Model; x: 
   const L = rng.integer(1, 4);
   const widths = Array.from({ length: L }, () => rng.integer(1, 5));
   const inputDim = rng.integer(1, 4);
-  const config: ModelConfig = {
+  const config = {
     ...f,
     inputDim,
     widths,
     outputDim: rng.integer(1, 3),
     bias: bias ?? rng.uniform() < 0.5,
-  };
+  } as ModelConfig; // the family's kind is chosen at run time
   if (f.gate === 'soft') config.beta = rng.uniformRange(0.5, 4);
   const model = createModel(config, { rng: seed, init: 'normal', std: 0.8 });
   const n = rng.integer(3, 7);
