@@ -3,7 +3,7 @@
 import { noGrad } from '../autograd/engine.js';
 import { CIRCLE_PRESETS, type CirclePreset, circle, circleMidpoints, circleTarget } from '../data/circle.js';
 import type { LabeledData } from '../data/synthetic.js';
-import type { ModelConfig } from '../models/config.js';
+import { type ModelConfig, archLabel } from '../models/config.js';
 import { type Model, createModel, withHardGates } from '../models/families.js';
 import { type EpochLog, type FitOptions, evaluate, fit } from '../models/train.js';
 import { overlapMatrices } from '../paths/kernels.js';
@@ -377,7 +377,7 @@ function runSetting(
   const Ctrained = cosineKernel(overlapKernel(model, train.x), p.n);
   const kernelWidthDeg = { init: kernelWidths(Cinit, train.theta), trained: kernelWidths(Ctrained, train.theta) };
 
-  const arch = `DLGN 2-[${p.widths.join(',')}]-1, no biases`;
+  const arch = `DLGN ${archLabel({ inputDim: 2, widths: p.widths, outputDim: 1 })}, no biases`;
   const data = { x: train.x, y: train.y };
   const linesSub = `Points coloured by the target: sin(${a === 1 ? '' : a}θ) for θ < 180° (upper half), frequency ${b} below; lines pass through the origin`;
   const lineFig = (m: Model, when: string, file: string, caption: string): Figure => ({

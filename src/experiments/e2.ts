@@ -1,7 +1,7 @@
 // E2: 2-D classification with gating biases — DLGN, DLGN-SF, ReLU and DLN on five shapes, with every gating line and region drawn.
 
 import { type LabeledData, type Splits, blobs, disk, split, twoRings, twoSpirals, xor } from '../data/synthetic.js';
-import type { ModelConfig } from '../models/config.js';
+import { type ModelConfig, archLabel } from '../models/config.js';
 import { type Model, createModel, withHardGates } from '../models/families.js';
 import { evaluate, fit } from '../models/train.js';
 import { arrangement2D } from '../paths/arrangement.js';
@@ -269,7 +269,7 @@ async function runE2(ctx: ExperimentContext): Promise<ExperimentResult<E2Metrics
     ctx.progress(`${DATASET_LABEL[name]}: drawing the DLGN's ${regions[name].lines} gating lines and ${regions[name].regions} regions`);
     const label = DATASET_LABEL[name];
     const shown = { x: data.test.x, y: data.test.y };
-    const arch = `DLGN 2-[${p.widths.join(',')}]-2`;
+    const arch = `DLGN ${archLabel({ inputDim: 2, widths: p.widths, outputDim: 2 })}`;
     const figs: Figure[] = [
       {
         file: `e2-${name}-lines-init.svg`,
@@ -357,7 +357,7 @@ function report(
     `- Data (docs/experiments/protocols.md E2; sizes are ours): ${ds.map(name).join(', ')} on [-1, 1]^2 (\`DATASETS_2D\`), ` +
       `${p.n} points each, ${pct(p.noise)} of labels flipped${ds.includes('spirals') ? ' (two spirals: 1.5 turns, positional jitter 0.02)' : ''}${ds.includes('blobs') ? ' (blobs: 4 seeded blobs, std 0.15, label = blob parity)' : ''}, ` +
       `seeded split ${p.split.map((v) => Math.round(100 * v)).join('/')} (${s0.train} train / ${s0.validation} validation / ${s0.test} test).`,
-    `- Models of equal depth and width, 2-[${p.widths.join(',')}]-2, biases everywhere, two logits: DLGN (composite linear gating), DLGN-SF (every gating layer reads x), ` +
+    `- Models of equal depth and width, ${archLabel({ inputDim: 2, widths: p.widths, outputDim: 2 })}, biases everywhere, two logits: DLGN (composite linear gating), DLGN-SF (every gating layer reads x), ` +
       `both with soft gates sigma(${p.beta} z) and the all-ones value input; ReLU network; DLN (deep linear network). ` +
       'Control for claim 2: "DLGN frozen gates" starts from the very same initial weights as the DLGN and sees the same batches, but trains only the value network (gating network frozen at initialisation, the kernel regime).',
     `- Training: Adam (lr ${p.lr}), softmax cross-entropy, batch ${p.batchSize}, ${p.epochs} epochs, no early stopping; ` +

@@ -1,7 +1,7 @@
 // E4: resource allocation on the four-mode data — gating lines, active-path patterns and path-value mass per mode over training.
 
 import { type FourModeData, type FourModeMode, fourMode } from '../data/four-mode.js';
-import type { ModelConfig } from '../models/config.js';
+import { type ModelConfig, archLabel } from '../models/config.js';
 import { type Model, createModel, withHardGates } from '../models/families.js';
 import { evaluate, fit, predict } from '../models/train.js';
 import { pathNet } from '../paths/decompose.js';
@@ -598,7 +598,7 @@ function reportE4(p: E4Protocol, m: E4Metrics, figures: Record<string, Figure[]>
   md.push(
     `- Data: \`fourMode\` (docs/experiments/protocols.md E4), ${p.nPerSplit} train / ${p.nPerSplit} validation / ${p.nPerSplit} test points, a quarter per mode; modes centred at ±e1, ±e2, points centre + 0.1 N(0, I) labelled by the nearest of ten landmarks; ` +
       'hard modes +e1, +e2 hold 4 landmarks (centre + 0.05 N(0, I)) with labels 0, 1, 0, 1; easy modes −e1 (label 0) and −e2 (label 1) hold one.',
-    `- Models: DLGN with gating biases, composite linear gating, ${p.architectures.map((w) => `2-[${w.join(',')}]-2`).join(' and ')}, soft gates sigma(${p.beta} z), all-ones value input, two logits.`,
+    `- Models: DLGN with gating biases, composite linear gating, ${p.architectures.map((w) => archLabel({ inputDim: 2, widths: w, outputDim: 2 })).join(' and ')}, soft gates sigma(${p.beta} z), all-ones value input, two logits.`,
     `- Training: Adam (lr ${p.lr}), softmax cross-entropy, batch ${p.batchSize}, ${p.epochs} epochs; ${p.seeds} seed${p.seeds > 1 ? 's' : ''} (data, initialisation and shuffle reseeded each time; tables give mean ± std over seeds${p.seeds > 1 ? '' : ', here a single value'}). The validation split is generated but not used (no model selection).`,
     `- Measured after epochs ${p.checkpoints.join(', ')} (0 = initialisation), per mode, on the test split: ` +
       `(a) gating lines passing through the mode — lines w·x + b = 0 of every unit of every layer (effective half-spaces) whose distance to the mode centre is below ${p.radius} (3 standard deviations of the mode's points, covering ~99% of them); ` +

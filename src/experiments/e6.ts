@@ -1,7 +1,7 @@
 // E6: oblique decision tree data (SDI/SDII): DLGN, DLGN-SF, DLGN-VT and ReLU accuracy, and learned hyperplanes near the tree's.
 
 import { obliqueTree } from '../data/oblique-tree.js';
-import { FAMILY_NAMES, type ModelConfig, familyConfig, isGated } from '../models/config.js';
+import { FAMILY_NAMES, type ModelConfig, archLabel, familyConfig, isGated } from '../models/config.js';
 import { type Model, createModel } from '../models/families.js';
 import { evaluate, fit } from '../models/train.js';
 import { nearReference } from '../paths/geometry.js';
@@ -563,7 +563,7 @@ function reportE6(p: E6Protocol, s: E6Shape, m: Omit<E6Metrics, 'timing'>, figs:
             `- Selection: for each gated family every beta in {${p.betas.join(', ')}} x rate in {${p.lrs.join(', ')}} (ReLU: every rate) is trained; the configuration with the highest validation accuracy after the last epoch is kept and evaluated once on the test split.`,
           ]
         : [
-            `- Recipe: the follow-up paper's authors' training, as their public notebooks run it. Models without any bias (gating, value, output), soft gates sigma(beta z), value input all ones: ${FAMILIES.map((f) => `${f.label} ${p.d}-[${widthsOf(f.key).join(',')}]-2`).join(', ')}. PyTorch-style uniform initialisation.`,
+            `- Recipe: the follow-up paper's authors' training, as their public notebooks run it. Models without any bias (gating, value, output), soft gates sigma(beta z), value input all ones: ${FAMILIES.map((f) => `${f.label} ${archLabel({ inputDim: p.d, widths: widthsOf(f.key), outputDim: 2 })}`).join(', ')}. PyTorch-style uniform initialisation.`,
             `- Training: Adam at a constant rate, softmax cross-entropy over 2 logits, ${p.batchesPerEpoch} batches per epoch (batch ${Math.ceil(nTrain / p.batchesPerEpoch!)}) in a fixed order, up to ${p.epochs} epochs${vtEpochs === p.epochs ? '' : ` (DLGN-VT ${vtEpochs})`}, stopping once an epoch's training loss is <= ${p.lossThreshold}.`,
             `- One configuration per family, the authors' where they recorded it: ${FAMILIES.map((f) => `${f.label} ${f.gated ? `beta ${chosen[f.key].beta}, ` : ''}rate ${chosen[f.key].lr}`).join('; ')}. The weights of the epoch with the highest validation accuracy are kept and evaluated once on the test split.`,
             '- Where this differs from the authors: their ReLU baseline is a scikit-learn MLP chosen by cross-validation (here the ReLU net trained like the DLGN), and their DLGN-VT refits its value tensor by L1 logistic regression every 100 epochs (here gradient descent on all of it).',
@@ -591,7 +591,7 @@ function reportE6(p: E6Protocol, s: E6Shape, m: Omit<E6Metrics, 'timing'>, figs:
       ['model', 'architecture', 'chosen beta', 'chosen rate', 'validation', 'test accuracy', '± s.e. (test sampling)', 'test loss'],
       FAMILIES.map((f) => {
         const c = chosen[f.key];
-        return [f.label, `${p.d}-[${widthsOf(f.key).join(',')}]-2`, fmtBeta(c.beta), String(c.lr), pct(c.valAccuracy), pct(testAccuracy[f.key]), pct(m.testStdErr[f.key]), num(m.testLoss[f.key], 4)];
+        return [f.label, archLabel({ inputDim: p.d, widths: widthsOf(f.key), outputDim: 2 }), fmtBeta(c.beta), String(c.lr), pct(c.valAccuracy), pct(testAccuracy[f.key]), pct(m.testStdErr[f.key]), num(m.testLoss[f.key], 4)];
       }),
     ),
   );

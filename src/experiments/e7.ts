@@ -2,7 +2,7 @@
 
 import type { FashionMnist } from '../data/fashion-mnist.js';
 import type { LabeledData } from '../data/synthetic.js';
-import { FAMILY_NAMES, type FamilyName, type ModelConfig, familyConfig, isGated } from '../models/config.js';
+import { FAMILY_NAMES, type FamilyName, type ModelConfig, archLabel, familyConfig, isGated } from '../models/config.js';
 import { createModel } from '../models/families.js';
 import { evaluate, fit } from '../models/train.js';
 import { Rng } from '../tensor/random.js';
@@ -270,7 +270,7 @@ const byFamily = <V>(f: (k: E7ModelKey) => V): Record<E7ModelKey, V> => Object.f
 
 /** The figures: test accuracy per model, by epoch, and the wall time per epoch. */
 function figuresE7(p: E7Protocol, m: E7Metrics, quick: boolean): Figure[] {
-  const arch = `784-[${p.widths.join(',')}]-10`;
+  const arch = archLabel({ inputDim: 784, widths: p.widths, outputDim: 10 });
   return [
     {
       file: 'e7-test-accuracy.svg',
@@ -311,7 +311,7 @@ function figuresE7(p: E7Protocol, m: E7Metrics, quick: boolean): Figure[] {
 
 /** The report, written from the metrics alone. */
 function reportE7(p: E7Protocol, m: E7Metrics, figures: Figure[], quick: boolean): string {
-  const arch = `784-[${p.widths.join(',')}]-10`;
+  const arch = archLabel({ inputDim: 784, widths: p.widths, outputDim: 10 });
   const s = p.selection;
   const { parameters: params, testAccuracy, perEpoch } = m;
   const chosenBeta = m.betaSelection.chosen;

@@ -1,7 +1,7 @@
 // `halfspace bench step` and `bench gemm`: the median time of one training step, or GFLOP/s of a product, after a steady warm-up; JSON for comparing engines.
 
 import { availableParallelism } from 'node:os';
-import { type ModelConfig, familyConfig } from '../../models/config.js';
+import { type ModelConfig, archLabel, familyConfig } from '../../models/config.js';
 import { createModel } from '../../models/families.js';
 import { Adam } from '../../models/optim.js';
 import { Trainer } from '../../models/train.js';
@@ -269,7 +269,7 @@ async function benchCommand(f: Flags): Promise<number> {
   if (json) process.stdout.write(`${JSON.stringify(t)}\n`);
   else {
     process.stdout.write(
-      `${model} ${inputDim}-[${widths.join(',')}]-${classes} batch ${batch}: ${t.medianMs.toFixed(3)} ms per training step ` +
+      `${model} ${archLabel({ inputDim, widths, outputDim: classes })} batch ${batch}: ${t.medianMs.toFixed(3)} ms per training step ` +
         `(median of ${t.steps} after ${t.warmupSteps} warm-up steps${t.steady ? '' : ', not yet steady'}; ${t.threads} thread${t.threads > 1 ? 's' : ''}, float64, Adam, cross-entropy)\n`,
     );
   }

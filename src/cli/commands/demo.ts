@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { disk, split } from '../../data/synthetic.js';
 import { writeFileAtomic } from '../../node/atomic.js';
 import { saveCheckpoint } from '../../node/checkpoint.js';
+import { archLabel } from '../../models/config.js';
 import { type Model, createModel } from '../../models/families.js';
 import { evaluate, fit } from '../../models/train.js';
 import { pathCount, topPaths, verifyDecomposition } from '../../paths/decompose.js';
@@ -54,7 +55,7 @@ async function demoCommand(f: Flags, argv: readonly string[]): Promise<number> {
     });
     bar.clear();
     accuracy[name] = evaluate(model, data.test, 'ce').accuracy!;
-    say(`${name} 2-[${widths.join(',')}]-2 trained 60 epochs: test accuracy ${(100 * accuracy[name]).toFixed(1)}%`);
+    say(`${name} ${archLabel({ inputDim: 2, widths, outputDim: 2 })} trained 60 epochs: test accuracy ${(100 * accuracy[name]).toFixed(1)}%`);
   }
   const dlgn = models[0][1];
   say();
@@ -86,7 +87,7 @@ async function demoCommand(f: Flags, argv: readonly string[]): Promise<number> {
 
   mkdirSync(out, { recursive: true });
   const arr = arrangement2D(dlgn);
-  const svg = regionFigure(dlgn, { data: data.test, title: `DLGN 2-[${widths.join(',')}]-2 on the disk: ${arr.cells.length} regions` });
+  const svg = regionFigure(dlgn, { data: data.test, title: `DLGN ${archLabel({ inputDim: 2, widths, outputDim: 2 })} on the disk: ${arr.cells.length} regions` });
   writeFileAtomic(join(out, 'dlgn-regions.svg'), svg);
   writeFileAtomic(join(out, 'dlgn-patterns.svg'), regionFigure(dlgn, { data: data.test, colorBy: 'pattern', title: 'DLGN: one colour per gate pattern' }));
   saveCheckpoint(join(out, 'dlgn.json'), dlgn, { seed, data: { dataset: 'disk', n: 1200 }, loss: 'ce' });
