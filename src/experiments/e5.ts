@@ -164,115 +164,12 @@ export const e5: Experiment<E5Metrics> = {
     const sections: string[] = [];
     const all = tasks(ctx);
     for (const [ti, task] of all.entries()) {
-      const at = (k: number): { index: number; total: number } => ({ index: 3 * ti + k, total: 3 * all.length });
-      const init = createModel(task.config, { rng: ctx.seed });
-      const initState = init.stateDict();
-      const fresh = (): Model => {
-        const m = createModel(task.config, { rng: ctx.seed });
-        m.loadStateDict(initState);
-        return m;
-      };
-      const runs: RunResult[] = [];
-      const learned = train(task, fresh(), 'learned', ctx, at(1));
-      runs.push(learned);
-      runs.push(train(task, fresh(), 'frozen-init', ctx, at(2)));
-      const relearn = fresh();
-      copyGates(learned.model, relearn);
-      runs.push(train(task, relearn, 'frozen-learned', ctx, at(3)));
-
-      // alignment of the overlap kernel with the targets on (at most 500) test points
-      const m = Math.min(500, task.test.x.shape[0]);
-      const xs = task.test.x.slice([0, m]);
-      const ys = { x: xs, y: task.test.y.slice([0, m]) };
-      const targets = task.alignTargets(ys);
-      const ktaInit = noGrad(() => kernelTargetAlignment(overlapKernel(init, xs), targets));
-      const ktaTrained = noGrad(() => kernelTargetAlignment(overlapKernel(learned.model, xs), targets));
-
-      const classification = task.loss === 'ce';
-      const rows = runs.map((r) => [
-        REGIME_LABEL[r.regime],
-        num(r.validation.loss, 4),
-        num(r.test.loss, 4),
-        ...(classification ? [pct(r.validation.accuracy ?? NaN), pct(r.test.accuracy ?? NaN)] : []),
-        num(r.history.epochs.at(-1)?.loss ?? NaN, 4),
-      ]);
-      const slug = task.name.replace(/[^a-z0-9]+/gi, '-');
-      const curves: Figure = {
-        file: `e5-curves-${slug}.svg`,
-        caption: `E5, ${task.name}: validation loss per epoch in the three regimes`,
-        svg: lineChart({
-          title: `Fixed vs learned gates: ${task.name}`,
-          subtitle: 'validation loss per epoch',
-          xLabel: 'epoch',
-          yLabel: task.loss === 'ce' ? 'cross-entropy' : 'mean squared error',
-          logY: true,
-          series: runs.map((r) => ({
-            name: REGIME_LABEL[r.regime],
-            x: r.history.epochs.map((e) => e.epoch + 1),
-            y: r.history.epochs.map((e) => e.valLoss ?? NaN),
-          })),
-        }),
-      };
-      const bars: Figure = {
-        file: `e5-test-${slug}.svg`,
-        caption: `E5, ${task.name}: held-out ${classification ? 'accuracy' : 'loss'} per regime`,
-        svg: barChart({
-          title: `Held-out ${classification ? 'accuracy' : 'loss'}: ${task.name}`,
-          yLabel: classification ? 'test accuracy' : 'test MSE',
-          groups: [task.name],
-          series: runs.map((r) => ({ name: REGIME_LABEL[r.regime], values: [classification ? r.test.accuracy ?? NaN : r.test.loss] })),
-          ...(classification ? { yDomain: [0.5, 1] as [number, number] } : {}),
-        }),
-      };
-      figures.push(curves, bars);
-      const [a, b, c] = runs;
-      const gain = b.test.loss / a.test.loss;
-      sections.push(
-        [
-          `## ${task.name}`,
-          '',
-          `Data: ${task.description}. Model: DLGN ${archLabel(task.config)}, ` +
-            `beta ${task.config.beta}, soft gates, ${task.config.bias === false ? 'no biases' : 'biases'}; Adam lr 0.01 with cosine decay, batch ${task.batchSize}, ${task.epochs} epochs, ` +
-            `${task.loss === 'ce' ? 'cross-entropy' : 'mean squared error'}; all three runs start from the same initial weights (seed ${ctx.seed}).`,
-          '',
-          table(['regime', 'validation loss', 'test loss', ...(classification ? ['validation accuracy', 'test accuracy'] : []), 'final train loss'], rows),
-          '',
-          `Kernel-target alignment of the overlap kernel (product of per-layer gate overlaps) on ${m} test points: ` +
-            `${num(ktaInit, 4)} at initialisation, ${num(ktaTrained, 4)} after training both networks.`,
-          '',
-          figureRef(curves),
-          '',
-          figureRef(bars),
-          '',
-          `**What this shows.** With gates frozen at initialisation, held-out loss is ${num(gain, 2)}x the loss with learned gates on ` +
-            `the test split and ${num(b.validation.loss / a.validation.loss, 2)}x on the validation split; retraining the values on the learned gates gives ` +
-            `${num(c.test.loss, 4)} (test). ` +
-            (gain > 1 && b.validation.loss > a.validation.loss
-              ? 'On both held-out splits the learned gates, not only the values, carry what was learned: this supports claim 2.'
-              : gain > 1 || b.validation.loss > a.validation.loss
-                ? 'The two held-out splits disagree, so this run supports claim 2 only weakly.'
-                : 'Here frozen gates did not do worse: this run does not support claim 2.') +
-            ` The alignment ${ktaTrained > ktaInit ? 'rises' : 'does not rise'} with training (${num(ktaInit, 3)} to ${num(ktaTrained, 3)}).`,
-        ].join('\n'),
-      );
-      metrics.tasks[task.name] = {
-        regimes: Object.fromEntries(
-          runs.map((r) => [
-            r.regime,
-            {
-              validationLoss: r.validation.loss,
-              validationAccuracy: r.validation.accuracy ?? null,
-              testLoss: r.test.loss,
-              testAccuracy: r.test.accuracy ?? null,
-              finalTrainLoss: r.history.epochs.at(-1)?.loss ?? null,
-            },
-          ]),
-        ) as E5TaskMetrics['regimes'],
-        alignment: { init: ktaInit, trained: ktaTrained, points: m },
-        epochs: task.epochs,
-        batchSize: task.batchSize,
-        frozenOverLearnedLoss: gain,
-      };
+      const t = trainTask(ctx, task, ti, all.length);
+      const m = taskMetrics(task, t);
+      const figs = taskFigures(task, t.runs);
+      figures.push(...figs);
+      sections.push(taskSection(ctx.seed, task, m, figs));
+      metrics.tasks[task.name] = m;
     }
     const markdown = [
       'Protocol (docs/experiments/protocols.md E5): the same data and model three ways: (1) train the gating and value networks;',
@@ -285,3 +182,138 @@ export const e5: Experiment<E5Metrics> = {
     return { id: 'e5', title: this.title, markdown, figures, metrics };
   },
 };
+
+/** One task's three trainings, from the same initial weights, and the overlap kernel's alignment before and after. */
+interface TaskRuns {
+  runs: RunResult[];
+  ktaInit: number;
+  ktaTrained: number;
+  /** Test points the alignment is measured on. */
+  points: number;
+}
+
+function trainTask(ctx: ExperimentContext, task: Task, ti: number, nTasks: number): TaskRuns {
+  const at = (k: number): { index: number; total: number } => ({ index: 3 * ti + k, total: 3 * nTasks });
+  const init = createModel(task.config, { rng: ctx.seed });
+  const initState = init.stateDict();
+  const fresh = (): Model => {
+    const m = createModel(task.config, { rng: ctx.seed });
+    m.loadStateDict(initState);
+    return m;
+  };
+  const learned = train(task, fresh(), 'learned', ctx, at(1));
+  const frozen = train(task, fresh(), 'frozen-init', ctx, at(2));
+  const relearn = fresh();
+  copyGates(learned.model, relearn);
+  const runs = [learned, frozen, train(task, relearn, 'frozen-learned', ctx, at(3))];
+
+  // alignment of the overlap kernel with the targets on (at most 500) test points
+  const points = Math.min(500, task.test.x.shape[0]);
+  const xs = task.test.x.slice([0, points]);
+  const targets = task.alignTargets({ x: xs, y: task.test.y.slice([0, points]) });
+  const ktaInit = noGrad(() => kernelTargetAlignment(overlapKernel(init, xs), targets));
+  const ktaTrained = noGrad(() => kernelTargetAlignment(overlapKernel(learned.model, xs), targets));
+  return { runs, ktaInit, ktaTrained, points };
+}
+
+function taskMetrics(task: Task, t: TaskRuns): E5TaskMetrics {
+  const [a, b] = t.runs;
+  return {
+    regimes: Object.fromEntries(
+      t.runs.map((r) => [
+        r.regime,
+        {
+          validationLoss: r.validation.loss,
+          validationAccuracy: r.validation.accuracy ?? null,
+          testLoss: r.test.loss,
+          testAccuracy: r.test.accuracy ?? null,
+          finalTrainLoss: r.history.epochs.at(-1)?.loss ?? null,
+        },
+      ]),
+    ) as E5TaskMetrics['regimes'],
+    alignment: { init: t.ktaInit, trained: t.ktaTrained, points: t.points },
+    epochs: task.epochs,
+    batchSize: task.batchSize,
+    frozenOverLearnedLoss: b.test.loss / a.test.loss,
+  };
+}
+
+/** The validation curves of the three regimes, and their held-out score. */
+function taskFigures(task: Task, runs: RunResult[]): [Figure, Figure] {
+  const classification = task.loss === 'ce';
+  const slug = task.name.replace(/[^a-z0-9]+/gi, '-');
+  const curves: Figure = {
+    file: `e5-curves-${slug}.svg`,
+    caption: `E5, ${task.name}: validation loss per epoch in the three regimes`,
+    svg: lineChart({
+      title: `Fixed vs learned gates: ${task.name}`,
+      subtitle: 'validation loss per epoch',
+      xLabel: 'epoch',
+      yLabel: task.loss === 'ce' ? 'cross-entropy' : 'mean squared error',
+      logY: true,
+      series: runs.map((r) => ({
+        name: REGIME_LABEL[r.regime],
+        x: r.history.epochs.map((e) => e.epoch + 1),
+        y: r.history.epochs.map((e) => e.valLoss ?? NaN),
+      })),
+    }),
+  };
+  const bars: Figure = {
+    file: `e5-test-${slug}.svg`,
+    caption: `E5, ${task.name}: held-out ${classification ? 'accuracy' : 'loss'} per regime`,
+    svg: barChart({
+      title: `Held-out ${classification ? 'accuracy' : 'loss'}: ${task.name}`,
+      yLabel: classification ? 'test accuracy' : 'test MSE',
+      groups: [task.name],
+      series: runs.map((r) => ({ name: REGIME_LABEL[r.regime], values: [classification ? r.test.accuracy ?? NaN : r.test.loss] })),
+      ...(classification ? { yDomain: [0.5, 1] as [number, number] } : {}),
+    }),
+  };
+  return [curves, bars];
+}
+
+/** A task's section of the report, written from its metrics. */
+function taskSection(seed: number, task: Task, m: E5TaskMetrics, [curves, bars]: [Figure, Figure]): string {
+  const classification = task.loss === 'ce';
+  const rows = REGIMES.map((regime) => {
+    const r = m.regimes[regime];
+    return [
+      REGIME_LABEL[regime],
+      num(r.validationLoss, 4),
+      num(r.testLoss, 4),
+      ...(classification ? [pct(r.validationAccuracy ?? NaN), pct(r.testAccuracy ?? NaN)] : []),
+      num(r.finalTrainLoss ?? NaN, 4),
+    ];
+  });
+  const a = m.regimes.learned;
+  const b = m.regimes['frozen-init'];
+  const c = m.regimes['frozen-learned'];
+  const gain = m.frozenOverLearnedLoss;
+  const { init: ktaInit, trained: ktaTrained } = m.alignment;
+  return [
+    `## ${task.name}`,
+    '',
+    `Data: ${task.description}. Model: DLGN ${archLabel(task.config)}, ` +
+      `beta ${task.config.beta}, soft gates, ${task.config.bias === false ? 'no biases' : 'biases'}; Adam lr 0.01 with cosine decay, batch ${task.batchSize}, ${task.epochs} epochs, ` +
+      `${task.loss === 'ce' ? 'cross-entropy' : 'mean squared error'}; all three runs start from the same initial weights (seed ${seed}).`,
+    '',
+    table(['regime', 'validation loss', 'test loss', ...(classification ? ['validation accuracy', 'test accuracy'] : []), 'final train loss'], rows),
+    '',
+    `Kernel-target alignment of the overlap kernel (product of per-layer gate overlaps) on ${m.alignment.points} test points: ` +
+      `${num(ktaInit, 4)} at initialisation, ${num(ktaTrained, 4)} after training both networks.`,
+    '',
+    figureRef(curves),
+    '',
+    figureRef(bars),
+    '',
+    `**What this shows.** With gates frozen at initialisation, held-out loss is ${num(gain, 2)}x the loss with learned gates on ` +
+      `the test split and ${num(b.validationLoss / a.validationLoss, 2)}x on the validation split; retraining the values on the learned gates gives ` +
+      `${num(c.testLoss, 4)} (test). ` +
+      (gain > 1 && b.validationLoss > a.validationLoss
+        ? 'On both held-out splits the learned gates, not only the values, carry what was learned: this supports claim 2.'
+        : gain > 1 || b.validationLoss > a.validationLoss
+          ? 'The two held-out splits disagree, so this run supports claim 2 only weakly.'
+          : 'Here frozen gates did not do worse: this run does not support claim 2.') +
+      ` The alignment ${ktaTrained > ktaInit ? 'rises' : 'does not rise'} with training (${num(ktaInit, 3)} to ${num(ktaTrained, 3)}).`,
+  ].join('\n');
+}
