@@ -518,6 +518,9 @@ describe('importSafetensors: messages, renames and the counting guard', () => {
       `import <bytes>: ${arch}: missing 'gate.0.bias', 'out.bias' ${tail}`,
     );
     expect(errorOf(() => importSafetensors(withConfig([...state, ['extra', Tensor.zeros([1])]])))).toBe(`import <bytes>: ${arch}: unexpected 'extra' ${tail}`);
+    expect(errorOf(() => importSafetensors(withConfig([...state, ['extra', Tensor.zeros([1])], ['more', Tensor.zeros([1])]])))).toBe(
+      `import <bytes>: ${arch}: unexpected 'extra', 'more' ${tail}`,
+    );
     expect(errorOf(() => importSafetensors(withConfig([...state.slice(1), ['extra', Tensor.zeros([1])]])))).toBe(
       `import <bytes>: ${arch}: missing '${state[0][0]}'; unexpected 'extra' ${tail}`,
     );
