@@ -7,10 +7,10 @@ import { configJson } from './safetensors.js';
 
 /*
  * Protocol buffers, the little of them an ONNX file needs: a message is a sequence of fields,
- * each a key varint (field number << 3 | wire type) followed by a varint (type 0), 4 bytes
- * (type 5, float) or a varint length and that many bytes (type 2: strings, bytes, nested
- * messages). The field numbers below are those of onnx.proto (ModelProto, GraphProto, NodeProto,
- * AttributeProto, TensorProto, ValueInfoProto, TypeProto, TensorShapeProto, OperatorSetIdProto).
+ * each a key varint (field number << 3 | wire type) followed by a varint (type 0) or a varint
+ * length and that many bytes (type 2: strings, bytes, nested messages; float data goes into
+ * raw_data bytes). The field numbers below are those of onnx.proto (ModelProto, GraphProto,
+ * NodeProto, AttributeProto, TensorProto, ValueInfoProto, TypeProto, TensorShapeProto, OperatorSetIdProto).
  * Repeated scalars are written unpacked, which every proto2 and proto3 reader accepts.
  */
 
@@ -44,17 +44,11 @@ const intField = (field: number, v: number | bigint): Uint8Array => Uint8Array.f
 const bytesField = (field: number, bytes: Uint8Array): Uint8Array => concat([Uint8Array.from([...varint((field << 3) | 2), ...varint(bytes.length)]), bytes]);
 const stringField = (field: number, s: string): Uint8Array => bytesField(field, enc.encode(s));
 const messageField = (field: number, ...parts: Uint8Array[]): Uint8Array => bytesField(field, concat(parts));
-function floatField(field: number, v: number): Uint8Array {
-  const out = new Uint8Array(1 + 4);
-  out[0] = (field << 3) | 5;
-  new DataView(out.buffer).setFloat32(1, v, true);
-  return out;
-}
 
 /** TensorProto.DataType values used here. */
 const ELEM = { float: 1, bool: 9, int64: 7, double: 11 } as const;
-/** AttributeProto.AttributeType values used here. */
-const ATTR = { float: 1, int: 2 } as const;
+/** AttributeProto.AttributeType INT: the only attribute type the graphs need (Gemm's transB, Cast's to). */
+const ATTR_INT = 2;
 
 export type OnnxDtype = 'float64' | 'float32';
 
@@ -69,7 +63,7 @@ export interface OnnxExportOptions {
   producerVersion?: string;
 }
 
-type Attr = { name: string; int?: number; float?: number };
+type Attr = { name: string; int: number };
 
 /** Nodes and initializers of one graph, with fresh names for intermediate values. */
 class GraphBuilder {
@@ -115,14 +109,7 @@ class GraphBuilder {
 
   node(op: string, inputs: string[], attrs: Attr[] = [], output?: string): string {
     const out = output ?? `${op.toLowerCase()}_${this.counter++}`;
-    const attributes = attrs.map((a) =>
-      messageField(
-        5,
-        stringField(1, a.name),
-        a.float !== undefined ? floatField(2, a.float) : intField(3, a.int!),
-        intField(20, a.float !== undefined ? ATTR.float : ATTR.int),
-      ),
-    );
+    const attributes = attrs.map((a) => messageField(5, stringField(1, a.name), intField(3, a.int), intField(20, ATTR_INT)));
     this.nodes.push(concat([...inputs.map((i) => stringField(1, i)), stringField(2, out), stringField(3, `${op}_${this.nodes.length}`), stringField(4, op), ...attributes]));
     return out;
   }

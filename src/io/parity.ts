@@ -189,12 +189,13 @@ const npkChecker: FieldChecker = (model, c) => [
 /** `ntk`: J J^T of one output over all parameters, and over value parameters where given. */
 const ntkChecker: FieldChecker = (model, c) => {
   const f = c.ntk as FixtureNtk;
-  const x = fixtureTensor(c.x, 'x');
-  const out = [compareField('ntk.all', TOLERANCE.default, () => [[ntk(model, x, { output: f.output, params: 'all' }), fixtureTensor(f.all, 'ntk.all')]])];
+  // the inputs are read inside each comparison, so a malformed x fails the field instead of throwing
+  const x = (): Tensor => fixtureTensor(c.x, 'x');
+  const out = [compareField('ntk.all', TOLERANCE.default, () => [[ntk(model, x(), { output: f.output, params: 'all' }), fixtureTensor(f.all, 'ntk.all')]])];
   if (f.valueOnly) {
     out.push(
       compareField('ntk.valueOnly', TOLERANCE.default, () => [
-        [ntk(model, x, { output: f.output, params: 'value' }), fixtureTensor(f.valueOnly!, 'ntk.valueOnly')],
+        [ntk(model, x(), { output: f.output, params: 'value' }), fixtureTensor(f.valueOnly!, 'ntk.valueOnly')],
       ]),
     );
   }

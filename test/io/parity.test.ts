@@ -5,6 +5,7 @@ import {
   type CaseResult,
   type FieldChecker,
   type FixtureCase,
+  type FixtureTensor,
   TOLERANCE,
   checkCase,
   compareField,
@@ -354,5 +355,147 @@ describe('formatCaseResult', () => {
     const text = formatCaseResult(checkCase(c));
     expect(text.split('\n')[0]).toMatch(/^FAIL dnn-ce: checked output, gates, loss, grads, train\.sgd, train\.adam, paths, npk, ntk\.all; worst relative error /);
     expect(text).toMatch(/\n {5}grads: relative error \d\.\d\de-\d+ > 1e-9$/);
+  });
+});
+
+describe('every fixture tensor is named when it is malformed, and no field throws out of checkCase', () => {
+  const base = fixture.cases.find((c) => c.name === 'dlgn-soft-mse')!;
+  const short = (t: { shape: number[]; data: number[] }): void => {
+    t.data = t.data.slice(1);
+  };
+  const details = (r: CaseResult): Record<string, string | undefined> => Object.fromEntries(r.fields.filter((f) => !f.ok).map((f) => [f.field, f.detail]));
+
+  it('a malformed x fails every field that reads it, ntk included (it used to throw out of checkCase)', () => {
+    const c = copyOf(base);
+    short(c.x);
+    const msg = `parity: x has ${base.x.data.length - 1} values for shape [${base.x.shape.join(', ')}]`;
+    const r = checkCase(c);
+    expect(r.ok).toBe(false);
+    expect(details(r)).toEqual(Object.fromEntries(expectedFields(base).filter((f) => f !== 'halfspaces').map((f) => [f, msg])));
+  });
+
+  it('a malformed y fails the loss, the gradients and the trajectories, naming y', () => {
+    const c = copyOf(base);
+    short(c.y);
+    const msg = `parity: y has ${base.y.data.length - 1} values for shape [${base.y.shape.join(', ')}]`;
+    expect(details(checkCase(c))).toEqual({ loss: msg, grads: msg, 'train.sgd': msg, 'train.adam': msg });
+  });
+
+  it('each reference tensor by its path in the case', () => {
+    const cases: [string, (c: FixtureCase) => void, string, string][] = [
+      ['output', (c) => short(c.output!), 'output', 'parity: output has 5 values for shape [6, 1]'],
+      ['gates', (c) => short(c.gates![1]), 'gates', `parity: gates[1] has ${base.gates[1].data.length - 1} values for shape [${base.gates[1].shape.join(', ')}]`],
+      ['grads', (c) => short(c.grads!['out.bias']), 'grads', 'parity: grads.out.bias has 0 values for shape [1]'],
+      ['train', (c) => short(c.train!.adam.params['out.bias']), 'train.adam', 'parity: train.adam.params.out.bias has 0 values for shape [1]'],
+      ['paths.sum', (c) => short((c.paths as { sum: FixtureTensor }).sum), 'paths', 'parity: paths.sum has 0 values for shape [1]'],
+      ['paths.top', (c) => short((c.paths as { top: { contribution: FixtureTensor }[] }).top[2].contribution), 'paths', 'parity: paths.top[2].contribution has 0 values for shape [1]'],
+      ['npk', (c) => short(c.npk!), 'npk', 'parity: npk has 35 values for shape [6, 6]'],
+      ['ntk.all', (c) => short((c.ntk as { all: FixtureTensor }).all), 'ntk.all', 'parity: ntk.all has 35 values for shape [6, 6]'],
+      ['ntk.valueOnly', (c) => short((c.ntk as { valueOnly: FixtureTensor }).valueOnly), 'ntk.valueOnly', 'parity: ntk.valueOnly has 35 values for shape [6, 6]'],
+    ];
+    for (const [what, edit, field, msg] of cases) {
+      const c = copyOf(base);
+      edit(c);
+      expect(details(checkCase(c)), what).toEqual({ [field]: msg });
+    }
+  });
+
+  it('a malformed parameter fails as field "model", named params.<name>', () => {
+    const c = copyOf(base);
+    c.params['out.weight'] = { shape: [1, 3], data: [1, 2] };
+    expect(checkCase(c).fields).toEqual([{ field: 'model', relError: Infinity, tolerance: 0, ok: false, detail: 'parity: params.out.weight has 2 values for shape [1, 3]' }]);
+  });
+
+  it('fixtureTensor calls an unnamed tensor "tensor"', () => {
+    expect(() => fixtureTensor({ data: [1] } as never)).toThrow(/^parity: tensor is not \{shape, data\}$/);
+    expect(() => fixtureTensor({ shape: [2], data: [1] })).toThrow(/^parity: tensor has 1 values for shape \[2\]$/);
+  });
+});
+
+describe('checkCase reads the options and fields it is given', () => {
+  const base = fixture.cases.find((c) => c.name === 'dlgn-soft-mse')!;
+  function corrupt(edit: (c: FixtureCase) => void, from: RawCase = base): CaseResult {
+    const c = copyOf(from);
+    edit(c);
+    return checkCase(c);
+  }
+
+  it('weight decay in a trajectory config is applied (the references were made without it)', () => {
+    expect(failing(corrupt((c) => void (c.train!.sgd.config.weightDecay = 0.1)))).toEqual(['train.sgd']);
+    expect(failing(corrupt((c) => void (c.train!.adam.config.weightDecay = 0.1)))).toEqual(['train.adam']);
+    // weight decay 0 is the same as none
+    expect(corrupt((c) => void (c.train!.sgd.config.weightDecay = 0)).ok).toBe(true);
+  });
+
+  it('an optimiser it does not know fails its field by name', () => {
+    const r = corrupt((c) => void (c.train!.rmsprop = structuredClone(c.train!.adam)));
+    expect(r.fields.find((f) => f.field === 'train.rmsprop')).toEqual({
+      field: 'train.rmsprop',
+      relError: Infinity,
+      tolerance: 1e-8,
+      ok: false,
+      detail: "parity: unknown optimiser 'rmsprop' in train",
+    });
+    expect(failing(r)).toEqual(['train.rmsprop']);
+  });
+
+  it('paths are checked at the sample the fixture names', () => {
+    expect((base.paths as { sample: number }).sample).toBe(0);
+    const r = corrupt((c) => void ((c.paths as { sample: number }).sample = 1));
+    expect(failing(r)).toEqual(['paths']);
+  });
+
+  it('the NTK is taken of the output the fixture names', () => {
+    const multi = fixture.cases.find((c) => c.name === 'dnn-ce')!;
+    expect(multi.model.outputDim).toBe(3);
+    expect((multi.ntk as { output: number }).output).toBe(0);
+    const r = corrupt((c) => void ((c.ntk as { output: number }).output = 2), multi);
+    expect(failing(r)).toEqual(expectedFields(multi).filter((f) => f.startsWith('ntk.')));
+  });
+
+  it('a case without gates or gradients checks neither', () => {
+    const r = corrupt((c) => {
+      delete c.gates;
+      delete c.grads;
+    });
+    expect(r.fields.map((f) => f.field)).toEqual(expectedFields(base).filter((f) => f !== 'gates' && f !== 'grads'));
+    expect(r.ok).toBe(true);
+  });
+
+  it('a gate layer missing from the fixture fails gates with the counts', () => {
+    const r = corrupt((c) => void c.gates!.pop());
+    expect(r.fields.find((f) => f.field === 'gates')!.detail).toBe(`${base.gates.length} gate layers vs ${base.gates.length - 1}`);
+    expect(failing(r)).toEqual(['gates']);
+  });
+});
+
+describe('compareField: numbers against tensors, and the tolerance inclusive', () => {
+  it('a number and a one-element tensor compare either way round', () => {
+    const r = compareField('x', 1e-9, () => [
+      [2, Tensor.fromArray([2])],
+      [Tensor.fromArray([3]), 3],
+      [4, 4],
+    ]);
+    expect(r).toEqual({ field: 'x', relError: 0, tolerance: 1e-9, ok: true });
+    expect(compareField('x', 1e-9, () => [[2, Tensor.fromArray([2.5])]])).toEqual({ field: 'x', relError: 0.5 / 2.5, tolerance: 1e-9, ok: false });
+  });
+
+  it('an error exactly at the tolerance passes', () => {
+    expect(compareField('x', 0.5, () => [[1.5, 1]])).toEqual({ field: 'x', relError: 0.5, tolerance: 0.5, ok: true });
+    expect(compareField('x', 0.25, () => [[Tensor.fromArray([1, 2.5]), Tensor.fromArray([1, 2])]])).toEqual({ field: 'x', relError: 0.25, tolerance: 0.25, ok: true });
+  });
+});
+
+describe('parseFixtureFile: the fields of a case by type', () => {
+  const good = (): Record<string, unknown> => structuredClone(loadFixtureFile().cases[0]) as unknown as Record<string, unknown>;
+  it('refuses a model or params that are not objects', () => {
+    expect(() => parseFixtureFile({ cases: [good(), { ...good(), model: 'dlgn' }] }, 'm.json')).toThrow('parity: m.json: case 1 lacks one of name, model, params, x, y, loss');
+    expect(() => parseFixtureFile({ cases: [{ ...good(), params: 'w' }] }, 'p.json')).toThrow('parity: p.json: case 0 lacks one of name, model, params, x, y, loss');
+  });
+
+  it('refuses a function carrying a cases list', () => {
+    const fn = Object.assign(() => undefined, { cases: [] });
+    expect(() => parseFixtureFile(fn, 'f.json')).toThrow('parity: f.json is not a fixture file (expected an object with a "cases" list)');
+    expect(parseFixtureFile({ cases: [] }, 'e.json').cases).toEqual([]);
   });
 });
